@@ -1,0 +1,22 @@
+# The one source list, read by the PGXS Makefile and by CMakeLists.txt.
+# One file per line. CORE and HTTP files never include postgres.h.
+
+CORE_SOURCES = \
+	src/core/base64.cpp \
+	src/core/random_bytes.cpp \
+	src/core/uuid_v7.cpp \
+	src/core/endpoint_secret.cpp \
+	src/core/endpoint_url.cpp \
+	src/core/retry_schedule.cpp
+
+HTTP_SOURCES =
+
+PG_SOURCES = \
+	src/pg/error_boundary.cpp \
+	src/pg/settings.cpp \
+	src/pg_webhook.cpp \
+	src/api/id_functions.cpp \
+	src/api/endpoint_functions.cpp \
+	src/api/endpoint_secret_read.cpp
+
+PG_WEBHOOK_SOURCES = $(CORE_SOURCES) $(HTTP_SOURCES) $(PG_SOURCES)

@@ -1,0 +1,1 @@
+\echo Use "CREATE EXTENSION pg_webhook" to load this file. \quit

@@ -1,0 +1,64 @@
+#include "core/endpoint_url.hpp"
+
+#include <memory>
+
+#include <curl/curl.h>
+
+#include "core/error.hpp"
+
+namespace webhook {
+namespace {
+
+const char* const kUrlHint = "Give an absolute URL such as https://example.com/webhooks.";
+
+struct CurlUrlDeleter {
+    void operator()(CURLU* url) const noexcept { curl_url_cleanup(url); }
+};
+struct CurlFree {
+    void operator()(char* text) const noexcept { curl_free(text); }
+};
+
+[[noreturn]] void refuse(std::string detail) {
+    throw Error::invalid_parameter("invalid endpoint url", std::move(detail), kUrlHint);
+}
+
+}  // namespace
+
+void validate_endpoint_url(std::string_view url) {
+    if (url.empty()) refuse("The URL is empty.");
+    if (url.size() > kMaxUrlLength) {
+        refuse("The URL is longer than " + std::to_string(kMaxUrlLength) + " characters.");
+    }
+    for (char c : url) {
+        auto byte = static_cast<unsigned char>(c);
+        if (byte <= 0x20 || byte == 0x7F) refuse("The URL contains whitespace or a control character.");
+    }
+
+    std::unique_ptr<CURLU, CurlUrlDeleter> handle(curl_url());
+    if (!handle) throw Error(sqlstate::kOutOfMemory, "out of memory");
+    std::string text(url);
+    // CURLU_NON_SUPPORT_SCHEME lets us parse any scheme and refuse it ourselves
+    // with a clear message instead of curl's generic one.
+    if (curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), CURLU_NON_SUPPORT_SCHEME) !=
+        CURLUE_OK) {
+        refuse("The URL \"" + text + "\" cannot be parsed as an absolute URL.");
+    }
+
+    char* raw = nullptr;
+    curl_url_get(handle.get(), CURLUPART_SCHEME, &raw, 0);
+    std::unique_ptr<char, CurlFree> scheme(raw);
+    std::string scheme_text = scheme ? scheme.get() : "";
+    if (scheme_text != "http" && scheme_text != "https") {
+        throw Error::invalid_parameter(
+            "invalid endpoint url",
+            "The scheme \"" + scheme_text + "\" is not allowed; only http and https are.",
+            kUrlHint);
+    }
+
+    raw = nullptr;
+    curl_url_get(handle.get(), CURLUPART_HOST, &raw, 0);
+    std::unique_ptr<char, CurlFree> host(raw);
+    if (!host || host.get()[0] == '\0') refuse("The URL has no host.");
+}
+
+}  // namespace webhook

@@ -1,0 +1,76 @@
+#include "pg/settings.hpp"
+
+#include "core/error.hpp"
+#include "pg/postgres_headers.hpp"
+
+extern "C" {
+#include "utils/guc.h"
+#include "utils/uuid.h"
+}
+
+namespace webhook::pg {
+
+char* setting_database = nullptr;
+char* setting_workspace_id = nullptr;
+char* setting_retry_schedule = nullptr;
+
+namespace {
+
+// GUC check hooks are called by Postgres: they must not throw.
+bool check_retry_schedule(char** value, void**, GucSource) noexcept {
+    try {
+        parse_retry_schedule(*value ? *value : "");
+        return true;
+    } catch (const Error& error) {
+        GUC_check_errdetail("%s", error.detail().c_str());
+        GUC_check_errhint("%s", error.hint().c_str());
+    } catch (...) {
+        GUC_check_errdetail("The schedule could not be parsed.");
+    }
+    return false;
+}
+
+bool looks_like_uuid(const char* text) noexcept {
+    int hex_digits = 0;
+    for (const char* p = text; *p; ++p) {
+        if (isxdigit(static_cast<unsigned char>(*p))) {
+            ++hex_digits;
+        } else if (*p != '-' && *p != '{' && *p != '}') {
+            return false;
+        }
+    }
+    return hex_digits == 32;
+}
+
+bool check_workspace_id(char** value, void**, GucSource) noexcept {
+    if (*value == nullptr || **value == '\0' || looks_like_uuid(*value)) return true;
+    GUC_check_errdetail("\"%s\" is not a UUID.", *value);
+    GUC_check_errhint("Set webhook.workspace_id to the UUID of a workspace, or to '' for none.");
+    return false;
+}
+
+}  // namespace
+
+void register_settings() {
+    DefineCustomStringVariable(
+        "webhook.database", "The database whose deliveries the pg_webhook worker sends.",
+        nullptr, &setting_database, "postgres", PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+    DefineCustomStringVariable(
+        "webhook.workspace_id", "The workspace a webhook_user session acts in.",
+        "Takes precedence over the workspace_id claim of request.jwt.claims.",
+        &setting_workspace_id, "", PGC_USERSET, 0, check_workspace_id, nullptr, nullptr);
+    DefineCustomStringVariable(
+        "webhook.retry_schedule", "Waits between delivery attempts, such as 5s,5m,30m.",
+        "Each wait gets +/-20% jitter. Deliveries without max_attempts get one attempt more "
+        "than the schedule has waits.",
+        &setting_retry_schedule, kDefaultRetrySchedule, PGC_SIGHUP, 0, check_retry_schedule,
+        nullptr, nullptr);
+    MarkGUCPrefixReserved("webhook");
+}
+
+RetrySchedule current_retry_schedule() {
+    return parse_retry_schedule(setting_retry_schedule ? setting_retry_schedule
+                                                       : kDefaultRetrySchedule);
+}
+
+}  // namespace webhook::pg

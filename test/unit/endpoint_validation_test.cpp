@@ -1,0 +1,55 @@
+#include "core/endpoint_secret.hpp"
+#include "core/endpoint_url.hpp"
+#include "core/error.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+std::string sqlstate_of(void (*action)(std::string_view), std::string_view input) {
+    try {
+        action(input);
+    } catch (const webhook::Error& error) {
+        EXPECT_FALSE(error.hint().empty());
+        return error.sqlstate();
+    }
+    return "ok";
+}
+
+void decode_secret(std::string_view secret) { webhook::decode_endpoint_secret(secret); }
+
+}  // namespace
+
+TEST(EndpointSecret, GeneratedSecretsAreWellFormedAndDistinct) {
+    std::string a = webhook::generate_endpoint_secret();
+    std::string b = webhook::generate_endpoint_secret();
+    EXPECT_NE(a, b);
+    EXPECT_EQ(a.rfind("whsec_", 0), 0u);
+    EXPECT_EQ(webhook::decode_endpoint_secret(a).size(), webhook::kGeneratedSecretBytes);
+}
+
+TEST(EndpointSecret, AcceptsTheStandardWebhooksExample) {
+    EXPECT_EQ(webhook::decode_endpoint_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").size(), 24u);
+}
+
+TEST(EndpointSecret, RefusesMalformedSecretsWith22023) {
+    EXPECT_EQ(sqlstate_of(decode_secret, "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), "22023");
+    EXPECT_EQ(sqlstate_of(decode_secret, "whsec_not base64!"), "22023");
+    EXPECT_EQ(sqlstate_of(decode_secret, "whsec_c2hvcnQ="), "22023");  // 5 bytes
+    std::string too_long = "whsec_" + std::string(88, 'A');          // 66 bytes
+    EXPECT_EQ(sqlstate_of(decode_secret, too_long), "22023");
+}
+
+TEST(EndpointUrl, AcceptsHttpAndHttps) {
+    EXPECT_EQ(sqlstate_of(webhook::validate_endpoint_url, "https://example.com/hook"), "ok");
+    EXPECT_EQ(sqlstate_of(webhook::validate_endpoint_url, "http://127.0.0.1:8080/x?y=1"), "ok");
+    EXPECT_EQ(sqlstate_of(webhook::validate_endpoint_url, "HTTPS://[::1]:9/"), "ok");
+}
+
+TEST(EndpointUrl, RefusesEverythingElseWith22023) {
+    for (const char* url : {"", "ftp://example.com/", "file:///etc/passwd", "example.com/hook",
+                            "https://", "https://exa mple.com/", "javascript:alert(1)",
+                            "gopher://x/", "https://example.com/\n"}) {
+        EXPECT_EQ(sqlstate_of(webhook::validate_endpoint_url, url), "22023") << url;
+    }
+}
