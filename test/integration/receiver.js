@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+// A webhook receiver for integration tests, loopback only.
+//
+//   node receiver.js --port 0 --log /tmp/requests.jsonl [--host 127.0.0.1]
+//
+// Prints "listening <port>" on stdout once it accepts connections. Every
+// request is appended to the log as one JSON line *before* it is answered:
+//   {method, path, query, headers, body, body_sha256, received_at_ms}
+// (path without the query string; query as an object; headers lower-cased;
+// body as UTF-8 text; body_sha256 is the hex SHA-256 of the raw bytes, to
+// compare with webhook.delivery.payload_hash; received_at_ms is when the
+// request's headers arrived, Unix milliseconds, fractional).
+//
+// The first path segment picks the behaviour, the second is its argument;
+// further segments and the query string are ignored, so a test can give
+// each endpoint a distinct URL with the same behaviour (/ok/a, /ok/b).
+//   /ok                        204
+//   /status/<code>             that status (body "status <code>" where allowed)
+//   /delay/<ms>                wait, then 200
+//   /hang                      never answers
+//   /trickle                   200 headers, then one byte per second, forever
+//   /huge/<bytes>              200 with that many bytes, streamed
+//   /retry-after/<s>           429 with "Retry-After: <s>"
+//   /retry-after-date/<s>      429 with Retry-After as an HTTP date <s> ahead
+//   /unavailable/<s>           503 with "Retry-After: <s>"
+//   /redirect                  302 to /ok
+//   /flaky/<n>                 500 for the first n requests carrying a given
+//                              webhook-id, then 200
+//   anything else              404
+'use strict';
+
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const http = require('node:http');
+
+function parseArguments(argv) {
+  const options = { port: 0, host: '127.0.0.1', log: null };
+  for (let i = 2; i < argv.length; i += 2) {
+    const name = argv[i];
+    const value = argv[i + 1];
+    if (value === undefined) throw new Error(`missing value for ${name}`);
+    if (name === '--port') options.port = Number(value);
+    else if (name === '--host') options.host = value;
+    else if (name === '--log') options.log = value;
+    else throw new Error(`unknown option ${name}`);
+  }
+  if (!options.log) throw new Error('--log FILE is required');
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+    throw new Error('--port must be an integer between 0 and 65535');
+  }
+  return options;
+}
+
+const options = parseArguments(process.argv);
+const flakyCounts = new Map(); // webhook-id -> requests seen on /flaky
+
+function logRequest(entry) {
+  // Synchronous append: the line is on disk before the answer leaves, so a
+  // test that saw the HTTP exchange end also sees the log line.
+  fs.appendFileSync(options.log, JSON.stringify(entry) + '\n');
+}
+
+function nonNegativeInteger(text, fallback) {
+  const value = Number(text);
+  return Number.isInteger(value) && value >= 0 ? value : fallback;
+}
+
+function answer(response, status, headers, body) {
+  const bodyAllowed = !(status < 200 || status === 204 || status === 304);
+  const text = bodyAllowed && body !== undefined ? body : '';
+  response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+function streamBytes(response, total) {
+  response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': total });
+  const chunk = Buffer.alloc(64 * 1024, 0x61);
+  let remaining = total;
+  const pump = () => {
+    while (remaining > 0) {
+      const size = Math.min(remaining, chunk.length);
+      remaining -= size;
+      if (!response.write(size === chunk.length ? chunk : chunk.subarray(0, size))) {
+        response.once('drain', pump);
+        return;
+      }
+    }
+    response.end();
+  };
+  response.on('close', () => { remaining = 0; });
+  pump();
+}
+
+function trickle(response) {
+  response.writeHead(200, { 'content-type': 'text/plain' });
+  response.flushHeaders();
+  const timer = setInterval(() => response.write('.'), 1000);
+  response.on('close', () => clearInterval(timer));
+}
+
+function respond(request, response, path) {
+  const [, behaviour = '', argument = ''] = path.split('/');
+  switch (behaviour) {
+    case 'ok':
+      return answer(response, 204, {});
+    case 'status': {
+      const code = nonNegativeInteger(argument, 0);
+      if (code < 100 || code > 999) return answer(response, 400, {}, 'bad status code\n');
+      return answer(response, code, { 'content-type': 'text/plain' }, `status ${code}`);
+    }
+    case 'delay': {
+      const ms = nonNegativeInteger(argument, 0);
+      const timer = setTimeout(() => answer(response, 200, { 'content-type': 'text/plain' }, `delayed ${ms}`), ms);
+      response.on('close', () => clearTimeout(timer));
+      return undefined;
+    }
+    case 'hang':
+      return undefined; // keep the socket open and never answer
+    case 'trickle':
+      return trickle(response);
+    case 'huge':
+      return streamBytes(response, nonNegativeInteger(argument, 0));
+    case 'retry-after':
+      return answer(response, 429, { 'retry-after': argument }, 'slow down');
+    case 'retry-after-date': {
+      const at = new Date(Date.now() + nonNegativeInteger(argument, 0) * 1000);
+      return answer(response, 429, { 'retry-after': at.toUTCString() }, 'slow down');
+    }
+    case 'unavailable':
+      return answer(response, 503, { 'retry-after': argument }, 'unavailable');
+    case 'redirect':
+      return answer(response, 302, { location: '/ok' }, 'moved');
+    case 'flaky': {
+      const failures = nonNegativeInteger(argument, 0);
+      const id = String(request.headers['webhook-id'] ?? '');
+      const seen = (flakyCounts.get(id) ?? 0) + 1;
+      flakyCounts.set(id, seen);
+      if (seen <= failures) return answer(response, 500, { 'content-type': 'text/plain' }, `failure ${seen} of ${failures}`);
+      return answer(response, 200, { 'content-type': 'text/plain' }, `ok after ${failures} failures`);
+    }
+    default:
+      return answer(response, 404, { 'content-type': 'text/plain' }, 'no such behaviour');
+  }
+}
+
+const server = http.createServer((request, response) => {
+  const receivedAtMs = performance.timeOrigin + performance.now();
+  const chunks = [];
+  request.on('data', (chunk) => chunks.push(chunk));
+  request.on('end', () => {
+    const url = new URL(request.url, 'http://receiver.invalid');
+    const raw = Buffer.concat(chunks);
+    logRequest({
+      method: request.method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: request.headers,
+      body: raw.toString('utf8'),
+      body_sha256: crypto.createHash('sha256').update(raw).digest('hex'),
+      received_at_ms: receivedAtMs,
+    });
+    respond(request, response, url.pathname);
+  });
+});
+
+// /hang and /trickle must outlive any client timeout under test.
+server.requestTimeout = 0;
+server.headersTimeout = 0;
+server.timeout = 0;
+server.keepAliveTimeout = 60 * 1000;
+
+server.on('clientError', (error, socket) => {
+  if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+});
+
+server.listen(options.port, options.host, () => {
+  process.stdout.write(`listening ${server.address().port}\n`);
+});
+
+function shutDown() {
+  server.close();
+  server.closeAllConnections();
+  process.exit(0);
+}
+process.on('SIGTERM', shutDown);
+process.on('SIGINT', shutDown);
