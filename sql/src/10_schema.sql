@@ -1,0 +1,221 @@
+
+-- ---------------------------------------------------------------------------
+-- Roles. They are cluster-wide, so a second database of the same cluster, or
+-- a new CREATE EXTENSION after DROP EXTENSION, finds them already there.
+-- ---------------------------------------------------------------------------
+DO $roles$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'webhook_admin') THEN
+        CREATE ROLE webhook_admin NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'webhook_user') THEN
+        CREATE ROLE webhook_user NOLOGIN;
+    END IF;
+END
+$roles$;
+
+COMMENT ON SCHEMA webhook IS 'pg_webhook: transactional outbound webhooks';
+REVOKE ALL ON SCHEMA webhook FROM PUBLIC;
+GRANT USAGE ON SCHEMA webhook TO webhook_admin, webhook_user;
+
+CREATE TYPE webhook.delivery_status AS ENUM (
+    'pending', 'retrying', 'rate_limited', 'delivered', 'dead_letter', 'cancelled');
+COMMENT ON TYPE webhook.delivery_status IS
+    'Life of a delivery: pending (never attempted), retrying (failed, will try again), '
+    'rate_limited (receiver asked to wait), delivered, dead_letter (attempts exhausted), cancelled.';
+REVOKE ALL ON TYPE webhook.delivery_status FROM PUBLIC;
+GRANT USAGE ON TYPE webhook.delivery_status TO webhook_admin, webhook_user;
+
+-- ---------------------------------------------------------------------------
+-- C helpers used by the tables' defaults, triggers and functions.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION webhook.uuid_generate_v7() RETURNS uuid
+    AS 'MODULE_PATHNAME', 'webhook_uuid_generate_v7' LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION webhook.uuid_generate_v7() IS
+    'A time-ordered UUID in the UUIDv7 layout; strictly increasing within a session.';
+
+CREATE FUNCTION webhook.check_url(url text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'webhook_check_url' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION webhook.check_url(text) IS
+    'True for an absolute http or https URL; raises 22023 with a hint otherwise.';
+
+CREATE FUNCTION webhook.check_secret(secret text) RETURNS boolean
+    AS 'MODULE_PATHNAME', 'webhook_check_secret' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION webhook.check_secret(text) IS
+    'True for a Standard Webhooks secret (whsec_ + base64 of 24..64 bytes); raises 22023 otherwise.';
+
+CREATE FUNCTION webhook.generate_secret() RETURNS text
+    AS 'MODULE_PATHNAME', 'webhook_generate_secret' LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION webhook.generate_secret() IS
+    'A new random signing secret in the Standard Webhooks format (whsec_ + 32 random bytes).';
+
+CREATE FUNCTION webhook.default_max_attempts() RETURNS integer
+    AS 'MODULE_PATHNAME', 'webhook_default_max_attempts' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION webhook.default_max_attempts() IS
+    'Attempts a delivery gets when its endpoint sets none: intervals in webhook.retry_schedule + 1.';
+
+CREATE FUNCTION webhook.default_workspace_id() RETURNS uuid
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN '00000000-0000-0000-0000-000000000000'::uuid;
+COMMENT ON FUNCTION webhook.default_workspace_id() IS
+    'The workspace used when a call names none and the session has none.';
+
+CREATE FUNCTION webhook.current_workspace_id() RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN COALESCE(
+        NULLIF(pg_catalog.current_setting('webhook.workspace_id', true), '')::uuid,
+        (NULLIF(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb
+            OPERATOR(pg_catalog.->>) 'workspace_id')::uuid);
+COMMENT ON FUNCTION webhook.current_workspace_id() IS
+    'The workspace this session acts in: the webhook.workspace_id setting, else the workspace_id '
+    'claim of PostgREST''s request.jwt.claims, else NULL (a webhook_user then sees nothing).';
+
+CREATE FUNCTION webhook.effective_workspace_id(requested uuid) RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN COALESCE(requested, webhook.current_workspace_id(), webhook.default_workspace_id());
+COMMENT ON FUNCTION webhook.effective_workspace_id(uuid) IS
+    'The workspace a call acts in: the one it names, else the session''s, else the default one.';
+
+-- ---------------------------------------------------------------------------
+-- Endpoints: where deliveries go.
+-- ---------------------------------------------------------------------------
+CREATE TABLE webhook.endpoint (
+    id                          uuid        NOT NULL DEFAULT webhook.uuid_generate_v7() PRIMARY KEY,
+    workspace_id                uuid        NOT NULL DEFAULT webhook.effective_workspace_id(NULL),
+    url                         text        NOT NULL,
+    description                 text,
+    event_types                 text[],
+    secret                      text        NOT NULL DEFAULT webhook.generate_secret(),
+    enabled                     boolean     NOT NULL DEFAULT true,
+    disabled_reason             text,
+    max_attempts                integer,
+    timeout_ms                  integer,
+    headers                     jsonb,
+    created_at                  timestamptz NOT NULL DEFAULT now(),
+    updated_at                  timestamptz NOT NULL DEFAULT now(),
+    previous_secret             text,
+    previous_secret_expires_at  timestamptz
+);
+COMMENT ON TABLE webhook.endpoint IS
+    'Subscriptions: where a workspace''s events are delivered. The secret columns are readable '
+    'only through webhook.endpoint_secret().';
+COMMENT ON COLUMN webhook.endpoint.event_types IS 'Event types this endpoint receives; NULL means every type.';
+COMMENT ON COLUMN webhook.endpoint.secret IS 'Standard Webhooks signing secret (whsec_...).';
+COMMENT ON COLUMN webhook.endpoint.disabled_reason IS 'Why the endpoint was disabled, when it is.';
+COMMENT ON COLUMN webhook.endpoint.max_attempts IS 'Attempts per delivery; NULL: webhook.default_max_attempts().';
+COMMENT ON COLUMN webhook.endpoint.timeout_ms IS 'Request timeout; NULL: the webhook.request_timeout setting.';
+COMMENT ON COLUMN webhook.endpoint.headers IS 'Extra request headers, a JSON object of strings.';
+COMMENT ON COLUMN webhook.endpoint.previous_secret IS 'The secret before the last rotation, still signed with during the grace period.';
+COMMENT ON COLUMN webhook.endpoint.previous_secret_expires_at IS 'End of the rotation grace period.';
+
+CREATE INDEX endpoint_workspace_idx ON webhook.endpoint (workspace_id, created_at);
+
+-- ---------------------------------------------------------------------------
+-- Deliveries: one event for one endpoint, and where it stands.
+-- ---------------------------------------------------------------------------
+CREATE TABLE webhook.delivery (
+    id                 uuid        NOT NULL DEFAULT webhook.uuid_generate_v7() PRIMARY KEY,
+    workspace_id       uuid        NOT NULL,
+    -- No foreign key: a delivery's history outlives its endpoint.
+    endpoint_id        uuid        NOT NULL,
+    event_id           text        NOT NULL,
+    event_type         text        NOT NULL,
+    payload            jsonb       NOT NULL,
+    payload_hash       text        NOT NULL,
+    status             webhook.delivery_status NOT NULL DEFAULT 'pending',
+    attempt_count      integer     NOT NULL DEFAULT 0,
+    max_attempts       integer     NOT NULL,
+    next_attempt_at    timestamptz DEFAULT now(),
+    last_attempted_at  timestamptz,
+    last_error         text,
+    http_status        integer,
+    response_body      text,
+    delivered_at       timestamptz,
+    created_at         timestamptz NOT NULL DEFAULT now(),
+    updated_at         timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT delivery_event_once_per_endpoint UNIQUE (endpoint_id, event_id)
+);
+COMMENT ON TABLE webhook.delivery IS 'One event sent to one endpoint: its payload, state and last outcome.';
+COMMENT ON COLUMN webhook.delivery.id IS 'Time-ordered (UUIDv7 layout); also the webhook-id header, the same on every redelivery.';
+COMMENT ON COLUMN webhook.delivery.event_id IS 'The event''s id; publishing it again to the same endpoint creates nothing new.';
+COMMENT ON COLUMN webhook.delivery.payload_hash IS 'Hex SHA-256 of the exact request body bytes.';
+COMMENT ON COLUMN webhook.delivery.next_attempt_at IS 'When the next attempt is due; NULL once final.';
+COMMENT ON COLUMN webhook.delivery.response_body IS 'The start of the last response body (webhook.response_body_limit bytes).';
+
+-- Index choice. Two hot paths read this table:
+--  * listing, newest first, scoped by row-level security to one workspace:
+--    (workspace_id, created_at, id) serves a tenant's keyset pages and
+--    (created_at, id) an administrator's across workspaces; per-endpoint
+--    listing uses (endpoint_id, created_at, id). Keyset pages then cost
+--    O(log n + page) at any depth.
+--  * claiming due work: a partial index on next_attempt_at over the
+--    non-final statuses only, so it stays as small as the backlog however
+--    long the history grows.
+CREATE INDEX delivery_workspace_created_idx ON webhook.delivery (workspace_id, created_at DESC, id DESC);
+CREATE INDEX delivery_created_idx ON webhook.delivery (created_at DESC, id DESC);
+CREATE INDEX delivery_endpoint_created_idx ON webhook.delivery (endpoint_id, created_at DESC, id DESC);
+CREATE INDEX delivery_due_idx ON webhook.delivery (next_attempt_at)
+    WHERE status IN ('pending', 'retrying', 'rate_limited');
+
+-- ---------------------------------------------------------------------------
+-- Attempts: the permanent audit log, one row per HTTP attempt.
+-- ---------------------------------------------------------------------------
+CREATE TABLE webhook.attempt (
+    id              bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    delivery_id     uuid        NOT NULL REFERENCES webhook.delivery (id) ON DELETE CASCADE,
+    workspace_id    uuid        NOT NULL,
+    endpoint_id     uuid        NOT NULL,
+    attempt_number  integer     NOT NULL,
+    started_at      timestamptz NOT NULL,
+    duration_ms     double precision NOT NULL,
+    http_status     integer,
+    error           text,
+    response_body   text
+);
+COMMENT ON TABLE webhook.attempt IS 'Every HTTP attempt of every delivery, kept as an audit log.';
+COMMENT ON COLUMN webhook.attempt.attempt_number IS 'The delivery''s attempt count after this attempt (restarts at 1 after a manual retry).';
+COMMENT ON COLUMN webhook.attempt.http_status IS 'The response status; NULL when no response came.';
+COMMENT ON COLUMN webhook.attempt.error IS 'What went wrong, when the attempt failed.';
+COMMENT ON COLUMN webhook.attempt.response_body IS 'The start of the response body (webhook.response_body_limit bytes).';
+
+CREATE INDEX attempt_delivery_idx ON webhook.attempt (delivery_id, id);
+
+-- ---------------------------------------------------------------------------
+-- Tenancy: row-level security on every table, forced on the owner too.
+-- webhook_admin sees every workspace; webhook_user only the session's.
+-- ---------------------------------------------------------------------------
+ALTER TABLE webhook.endpoint ENABLE ROW LEVEL SECURITY;
+ALTER TABLE webhook.endpoint FORCE ROW LEVEL SECURITY;
+ALTER TABLE webhook.delivery ENABLE ROW LEVEL SECURITY;
+ALTER TABLE webhook.delivery FORCE ROW LEVEL SECURITY;
+ALTER TABLE webhook.attempt ENABLE ROW LEVEL SECURITY;
+ALTER TABLE webhook.attempt FORCE ROW LEVEL SECURITY;
+
+CREATE POLICY endpoint_admin ON webhook.endpoint TO webhook_admin USING (true) WITH CHECK (true);
+CREATE POLICY endpoint_workspace ON webhook.endpoint TO webhook_user
+    USING (workspace_id = webhook.current_workspace_id())
+    WITH CHECK (workspace_id = webhook.current_workspace_id());
+CREATE POLICY delivery_admin ON webhook.delivery TO webhook_admin USING (true) WITH CHECK (true);
+CREATE POLICY delivery_workspace ON webhook.delivery TO webhook_user
+    USING (workspace_id = webhook.current_workspace_id())
+    WITH CHECK (workspace_id = webhook.current_workspace_id());
+CREATE POLICY attempt_admin ON webhook.attempt TO webhook_admin USING (true) WITH CHECK (true);
+CREATE POLICY attempt_workspace ON webhook.attempt TO webhook_user
+    USING (workspace_id = webhook.current_workspace_id())
+    WITH CHECK (workspace_id = webhook.current_workspace_id());
+
+-- Table privileges: the API functions run as their caller (SECURITY INVOKER),
+-- so these grants plus the policies above are the whole access model. The
+-- secret columns are left out of SELECT on purpose.
+GRANT SELECT (id, workspace_id, url, description, event_types, enabled, disabled_reason,
+              max_attempts, timeout_ms, headers, created_at, updated_at,
+              previous_secret_expires_at),
+      INSERT, UPDATE, DELETE
+    ON webhook.endpoint TO webhook_admin, webhook_user;
+GRANT SELECT, INSERT, UPDATE ON webhook.delivery TO webhook_admin, webhook_user;
+GRANT SELECT ON webhook.attempt TO webhook_admin, webhook_user;
+
+SELECT pg_catalog.pg_extension_config_dump('webhook.endpoint', '');
+SELECT pg_catalog.pg_extension_config_dump('webhook.delivery', '');
+SELECT pg_catalog.pg_extension_config_dump('webhook.attempt', '');
+SELECT pg_catalog.pg_extension_config_dump('webhook.attempt_id_seq', '');

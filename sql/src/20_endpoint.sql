@@ -1,0 +1,317 @@
+
+-- ---------------------------------------------------------------------------
+-- Endpoint validation. A trigger, so that direct table writes are held to the
+-- same rules as the API functions, with the same SQLSTATEs and hints.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION webhook.check_event_type(event_type text) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF event_type IS NULL OR event_type !~ '^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,254}$' THEN
+        RAISE EXCEPTION 'invalid event type: %', coalesce(quote_literal(event_type), 'NULL')
+            USING ERRCODE = '22023',
+                  DETAIL = 'An event type is 1 to 255 letters, digits or the characters _ . : / -, starting with a letter or digit.',
+                  HINT = 'Use names such as invoice.paid or user:created.';
+    END IF;
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION webhook.check_event_type(text) IS
+    'True for a well-formed event type name; raises 22023 with a hint otherwise.';
+
+CREATE FUNCTION webhook.check_endpoint_headers(headers jsonb) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    header record;
+BEGIN
+    IF headers IS NULL THEN
+        RETURN true;
+    END IF;
+    IF jsonb_typeof(headers) <> 'object' THEN
+        RAISE EXCEPTION 'invalid endpoint headers'
+            USING ERRCODE = '22023',
+                  DETAIL = format('The headers are a JSON %s, not an object.', jsonb_typeof(headers)),
+                  HINT = 'Give headers as a JSON object of strings, such as {"x-api-key": "abc"}.';
+    END IF;
+    FOR header IN SELECT key, value FROM jsonb_each(headers) LOOP
+        IF header.key !~ '^[!#$%&''*+.^_`|~0-9A-Za-z-]{1,128}$' THEN
+            RAISE EXCEPTION 'invalid endpoint header name: %', quote_literal(header.key)
+                USING ERRCODE = '22023',
+                      DETAIL = 'A header name is 1 to 128 token characters (RFC 9110).',
+                      HINT = 'Use names such as x-api-key.';
+        END IF;
+        IF lower(header.key) IN ('host', 'content-type', 'content-length', 'transfer-encoding',
+                                 'connection', 'expect', 'user-agent', 'webhook-id',
+                                 'webhook-timestamp', 'webhook-signature') THEN
+            RAISE EXCEPTION 'endpoint header % cannot be overridden', quote_literal(header.key)
+                USING ERRCODE = '22023',
+                      DETAIL = 'pg_webhook sets this header itself on every request.',
+                      HINT = 'Remove it from the headers.';
+        END IF;
+        IF jsonb_typeof(header.value) <> 'string' OR header.value #>> '{}' ~ '[\r\n\x01-\x08\x0b\x0c\x0e-\x1f\x7f]' THEN
+            RAISE EXCEPTION 'invalid value for endpoint header %', quote_literal(header.key)
+                USING ERRCODE = '22023',
+                      DETAIL = 'A header value is a JSON string without control characters.',
+                      HINT = 'Give headers as a JSON object of strings, such as {"x-api-key": "abc"}.';
+        END IF;
+    END LOOP;
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION webhook.check_endpoint_headers(jsonb) IS
+    'True for a JSON object of extra request headers pg_webhook may send; raises 22023 otherwise.';
+
+CREATE FUNCTION webhook.endpoint_before_write() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM webhook.check_url(NEW.url);
+    IF NEW.url IS NULL THEN
+        RAISE EXCEPTION 'endpoint url is required' USING ERRCODE = '22023',
+            HINT = 'Give an absolute URL such as https://example.com/webhooks.';
+    END IF;
+    IF NEW.secret IS NULL THEN
+        NEW.secret := webhook.generate_secret();
+    END IF;
+    PERFORM webhook.check_secret(NEW.secret);
+    IF NEW.event_types IS NOT NULL THEN
+        IF cardinality(NEW.event_types) = 0 THEN
+            RAISE EXCEPTION 'event_types is empty' USING ERRCODE = '22023',
+                DETAIL = 'An endpoint with no event types would never receive anything.',
+                HINT = 'Pass NULL to receive every event type, or name at least one.';
+        END IF;
+        PERFORM webhook.check_event_type(t) FROM unnest(NEW.event_types) AS t;
+    END IF;
+    IF NEW.max_attempts IS NOT NULL AND NEW.max_attempts NOT BETWEEN 1 AND 100 THEN
+        RAISE EXCEPTION 'max_attempts must be between 1 and 100' USING ERRCODE = '22023',
+            DETAIL = format('max_attempts was %s.', NEW.max_attempts),
+            HINT = 'Pass NULL to use the retry schedule''s length + 1.';
+    END IF;
+    IF NEW.timeout_ms IS NOT NULL AND NEW.timeout_ms NOT BETWEEN 100 AND 300000 THEN
+        RAISE EXCEPTION 'timeout_ms must be between 100 and 300000' USING ERRCODE = '22023',
+            DETAIL = format('timeout_ms was %s.', NEW.timeout_ms),
+            HINT = 'Pass NULL to use the webhook.request_timeout setting.';
+    END IF;
+    IF length(NEW.description) > 1000 THEN
+        RAISE EXCEPTION 'description is longer than 1000 characters' USING ERRCODE = '22023',
+            HINT = 'Shorten the description.';
+    END IF;
+    PERFORM webhook.check_endpoint_headers(NEW.headers);
+    IF NEW.enabled THEN
+        NEW.disabled_reason := NULL;
+    END IF;
+
+    IF TG_OP = 'UPDATE' THEN
+        NEW.updated_at := now();
+        NEW.created_at := OLD.created_at;
+        IF NEW.workspace_id IS DISTINCT FROM OLD.workspace_id THEN
+            RAISE EXCEPTION 'an endpoint cannot move to another workspace' USING ERRCODE = '22023',
+                HINT = 'Create a new endpoint in the other workspace instead.';
+        END IF;
+        -- A new secret keeps the old one for signing during the grace period.
+        IF NEW.secret IS DISTINCT FROM OLD.secret THEN
+            NEW.previous_secret := OLD.secret;
+            IF NEW.previous_secret_expires_at IS NOT DISTINCT FROM OLD.previous_secret_expires_at THEN
+                NEW.previous_secret_expires_at := now() + interval '24 hours';
+            END IF;
+        END IF;
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION webhook.endpoint_before_write() IS
+    'Validates an endpoint row and keeps updated_at and the rotation grace secret current.';
+
+CREATE TRIGGER endpoint_before_write BEFORE INSERT OR UPDATE ON webhook.endpoint
+    FOR EACH ROW EXECUTE FUNCTION webhook.endpoint_before_write();
+
+-- ---------------------------------------------------------------------------
+-- Endpoint API. Every function runs as its caller: row-level security is what
+-- keeps each workspace to itself. Returned rows never carry a secret.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION webhook.endpoint_secret(id uuid) RETURNS text
+    AS 'MODULE_PATHNAME', 'webhook_endpoint_secret' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION webhook.endpoint_secret(uuid) IS
+    'The signing secret of an endpoint visible to the caller: the one call that reveals it. P0002 otherwise.';
+
+CREATE FUNCTION webhook.get_endpoint(id uuid) RETURNS webhook.endpoint
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    result webhook.endpoint;
+BEGIN
+    SELECT e.id, e.workspace_id, e.url, e.description, e.event_types, NULL, e.enabled,
+           e.disabled_reason, e.max_attempts, e.timeout_ms, e.headers, e.created_at,
+           e.updated_at, NULL, e.previous_secret_expires_at
+      INTO result
+      FROM webhook.endpoint e
+     WHERE e.id = get_endpoint.id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'endpoint % not found', get_endpoint.id USING ERRCODE = 'P0002',
+            DETAIL = 'No endpoint with this id is visible to the current role and workspace.',
+            HINT = 'Check the id, and the webhook.workspace_id setting.';
+    END IF;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION webhook.get_endpoint(uuid) IS
+    'One endpoint (secret columns NULL); P0002 when it does not exist or is not visible.';
+
+CREATE FUNCTION webhook.list_endpoints(workspace_id uuid DEFAULT NULL, enabled boolean DEFAULT NULL)
+    RETURNS SETOF webhook.endpoint
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+    SELECT e.id, e.workspace_id, e.url, e.description, e.event_types, NULL::text, e.enabled,
+           e.disabled_reason, e.max_attempts, e.timeout_ms, e.headers, e.created_at,
+           e.updated_at, NULL::text, e.previous_secret_expires_at
+      FROM webhook.endpoint e
+     WHERE (list_endpoints.workspace_id IS NULL OR e.workspace_id = list_endpoints.workspace_id)
+       AND (list_endpoints.enabled IS NULL OR e.enabled = list_endpoints.enabled)
+     ORDER BY e.created_at, e.id;
+END;
+COMMENT ON FUNCTION webhook.list_endpoints(uuid, boolean) IS
+    'The endpoints visible to the caller, oldest first, optionally of one workspace or enabled state (secret columns NULL).';
+
+CREATE FUNCTION webhook.create_endpoint(
+    url text,
+    event_types text[] DEFAULT NULL,
+    workspace_id uuid DEFAULT NULL,
+    description text DEFAULT NULL,
+    secret text DEFAULT NULL,
+    max_attempts integer DEFAULT NULL,
+    timeout_ms integer DEFAULT NULL,
+    headers jsonb DEFAULT NULL) RETURNS webhook.endpoint
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    new_id uuid;
+BEGIN
+    IF create_endpoint.url IS NULL THEN
+        RAISE EXCEPTION 'endpoint url is required' USING ERRCODE = '22023',
+            HINT = 'Give an absolute URL such as https://example.com/webhooks.';
+    END IF;
+    INSERT INTO webhook.endpoint AS e
+           (workspace_id, url, description, event_types, secret, max_attempts, timeout_ms, headers)
+    VALUES (webhook.effective_workspace_id(create_endpoint.workspace_id), create_endpoint.url,
+            create_endpoint.description, create_endpoint.event_types,
+            coalesce(create_endpoint.secret, webhook.generate_secret()),
+            create_endpoint.max_attempts, create_endpoint.timeout_ms, create_endpoint.headers)
+    RETURNING e.id INTO new_id;
+    RETURN webhook.get_endpoint(new_id);
+END
+$$;
+COMMENT ON FUNCTION webhook.create_endpoint(text, text[], uuid, text, text, integer, integer, jsonb) IS
+    'Creates an endpoint; a secret is generated unless one is given. Read it with webhook.endpoint_secret().';
+
+CREATE FUNCTION webhook.update_endpoint(
+    id uuid,
+    url text DEFAULT NULL,
+    event_types text[] DEFAULT NULL,
+    description text DEFAULT NULL,
+    max_attempts integer DEFAULT NULL,
+    timeout_ms integer DEFAULT NULL,
+    headers jsonb DEFAULT NULL,
+    reset text[] DEFAULT NULL) RETURNS webhook.endpoint
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    resettable CONSTANT text[] := '{event_types,description,max_attempts,timeout_ms,headers}';
+    field text;
+BEGIN
+    FOREACH field IN ARRAY coalesce(reset, '{}') LOOP
+        IF field IS NULL OR NOT field = ANY (resettable) THEN
+            RAISE EXCEPTION 'cannot reset %', coalesce(quote_literal(field), 'NULL')
+                USING ERRCODE = '22023',
+                      HINT = format('Fields that can be reset to NULL: %s.', array_to_string(resettable, ', '));
+        END IF;
+    END LOOP;
+    IF (update_endpoint.event_types IS NOT NULL AND 'event_types' = ANY (reset))
+       OR (update_endpoint.description IS NOT NULL AND 'description' = ANY (reset))
+       OR (update_endpoint.max_attempts IS NOT NULL AND 'max_attempts' = ANY (reset))
+       OR (update_endpoint.timeout_ms IS NOT NULL AND 'timeout_ms' = ANY (reset))
+       OR (update_endpoint.headers IS NOT NULL AND 'headers' = ANY (reset)) THEN
+        RAISE EXCEPTION 'a field cannot be both set and reset' USING ERRCODE = '22023',
+            HINT = 'Pass a new value or name the field in reset, not both.';
+    END IF;
+
+    UPDATE webhook.endpoint AS e SET
+        url          = coalesce(update_endpoint.url, e.url),
+        event_types  = CASE WHEN 'event_types' = ANY (reset) THEN NULL
+                            ELSE coalesce(update_endpoint.event_types, e.event_types) END,
+        description  = CASE WHEN 'description' = ANY (reset) THEN NULL
+                            ELSE coalesce(update_endpoint.description, e.description) END,
+        max_attempts = CASE WHEN 'max_attempts' = ANY (reset) THEN NULL
+                            ELSE coalesce(update_endpoint.max_attempts, e.max_attempts) END,
+        timeout_ms   = CASE WHEN 'timeout_ms' = ANY (reset) THEN NULL
+                            ELSE coalesce(update_endpoint.timeout_ms, e.timeout_ms) END,
+        headers      = CASE WHEN 'headers' = ANY (reset) THEN NULL
+                            ELSE coalesce(update_endpoint.headers, e.headers) END
+     WHERE e.id = update_endpoint.id;
+    RETURN webhook.get_endpoint(update_endpoint.id);  -- P0002 when nothing was visible
+END
+$$;
+COMMENT ON FUNCTION webhook.update_endpoint(uuid, text, text[], text, integer, integer, jsonb, text[]) IS
+    'Changes the given fields of an endpoint (NULL: unchanged); fields named in reset become NULL.';
+
+CREATE FUNCTION webhook.enable_endpoint(id uuid) RETURNS webhook.endpoint
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    UPDATE webhook.endpoint AS e SET enabled = true, disabled_reason = NULL
+     WHERE e.id = enable_endpoint.id;
+    RETURN webhook.get_endpoint(enable_endpoint.id);
+END
+$$;
+COMMENT ON FUNCTION webhook.enable_endpoint(uuid) IS
+    'Enables an endpoint; its waiting deliveries are sent again.';
+
+CREATE FUNCTION webhook.disable_endpoint(id uuid, reason text DEFAULT NULL) RETURNS webhook.endpoint
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    UPDATE webhook.endpoint AS e SET enabled = false, disabled_reason = disable_endpoint.reason
+     WHERE e.id = disable_endpoint.id;
+    RETURN webhook.get_endpoint(disable_endpoint.id);
+END
+$$;
+COMMENT ON FUNCTION webhook.disable_endpoint(uuid, text) IS
+    'Disables an endpoint: it receives no new events, and its deliveries wait (neither sent nor failed) until it is enabled.';
+
+CREATE FUNCTION webhook.rotate_endpoint_secret(
+    id uuid, secret text DEFAULT NULL, grace interval DEFAULT interval '24 hours')
+    RETURNS webhook.endpoint
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF grace IS NULL OR grace < interval '0' OR grace > interval '7 days' THEN
+        RAISE EXCEPTION 'grace must be between 0 and 7 days' USING ERRCODE = '22023',
+            DETAIL = format('grace was %s.', coalesce(grace::text, 'NULL')),
+            HINT = 'During the grace period requests are signed with both the new and the previous secret.';
+    END IF;
+    -- The trigger keeps the old secret as previous_secret.
+    UPDATE webhook.endpoint AS e
+       SET secret = coalesce(rotate_endpoint_secret.secret, webhook.generate_secret()),
+           previous_secret_expires_at = now() + grace
+     WHERE e.id = rotate_endpoint_secret.id;
+    RETURN webhook.get_endpoint(rotate_endpoint_secret.id);
+END
+$$;
+COMMENT ON FUNCTION webhook.rotate_endpoint_secret(uuid, text, interval) IS
+    'Replaces an endpoint''s secret (generated unless given); requests carry signatures with both secrets for the grace period.';
+
+CREATE FUNCTION webhook.delete_endpoint(id uuid) RETURNS void
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM webhook.get_endpoint(delete_endpoint.id);  -- P0002 when not visible
+    UPDATE webhook.delivery AS d
+       SET status = 'cancelled', next_attempt_at = NULL, updated_at = now(),
+           last_error = 'endpoint deleted'
+     WHERE d.endpoint_id = delete_endpoint.id
+       AND d.status IN ('pending', 'retrying', 'rate_limited');
+    DELETE FROM webhook.endpoint AS e WHERE e.id = delete_endpoint.id;
+END
+$$;
+COMMENT ON FUNCTION webhook.delete_endpoint(uuid) IS
+    'Deletes an endpoint and cancels its unfinished deliveries; their history and attempts are kept.';

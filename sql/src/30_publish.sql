@@ -1,0 +1,103 @@
+
+-- ---------------------------------------------------------------------------
+-- Publishing: the write that makes webhooks transactional. Deliveries are
+-- rows of the caller's transaction: a rollback leaves nothing and sends
+-- nothing; a commit wakes the worker.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION webhook.publish(
+    event_type text,
+    payload jsonb,
+    workspace_id uuid DEFAULT NULL,
+    event_id text DEFAULT NULL,
+    endpoint_id uuid DEFAULT NULL) RETURNS SETOF uuid
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    workspace CONSTANT uuid := webhook.effective_workspace_id(publish.workspace_id);
+    event CONSTANT text := coalesce(publish.event_id,
+                                    'evt_' || replace(webhook.uuid_generate_v7()::text, '-', ''));
+    targets uuid[];
+BEGIN
+    PERFORM webhook.check_event_type(publish.event_type);
+    IF publish.payload IS NULL THEN
+        RAISE EXCEPTION 'payload is required' USING ERRCODE = '22023',
+            HINT = 'Pass the event''s JSON payload; use ''{}'' for an event without data.';
+    END IF;
+    IF event = '' OR length(event) > 255 THEN
+        RAISE EXCEPTION 'event_id must be 1 to 255 characters' USING ERRCODE = '22023',
+            HINT = 'Pass NULL to have an event id generated.';
+    END IF;
+
+    IF publish.endpoint_id IS NOT NULL THEN
+        -- A named endpoint gets the event whatever its event_types filter.
+        SELECT array[e.id] INTO targets
+          FROM webhook.endpoint e
+         WHERE e.id = publish.endpoint_id AND e.workspace_id = workspace;
+        IF targets IS NULL THEN
+            RAISE EXCEPTION 'endpoint % not found', publish.endpoint_id USING ERRCODE = 'P0002',
+                DETAIL = 'No endpoint with this id is visible in the workspace the event is published to.',
+                HINT = 'Check the endpoint id, the workspace_id argument and the webhook.workspace_id setting.';
+        END IF;
+    ELSE
+        SELECT array_agg(e.id ORDER BY e.id) INTO targets
+          FROM webhook.endpoint e
+         WHERE e.workspace_id = workspace
+           AND e.enabled
+           AND (e.event_types IS NULL OR publish.event_type = ANY (e.event_types));
+        IF targets IS NULL THEN
+            RETURN;
+        END IF;
+    END IF;
+
+    -- Idempotent on (endpoint, event id): a repeat creates nothing and the
+    -- query below returns the deliveries made the first time.
+    INSERT INTO webhook.delivery AS d
+           (workspace_id, endpoint_id, event_id, event_type, payload, payload_hash, max_attempts)
+    SELECT workspace, e.id, event, publish.event_type, publish.payload,
+           encode(sha256(convert_to(publish.payload::text, 'UTF8')), 'hex'),
+           coalesce(e.max_attempts, webhook.default_max_attempts())
+      FROM webhook.endpoint e
+     WHERE e.id = ANY (targets)
+    ON CONFLICT (endpoint_id, event_id) DO NOTHING;
+
+    RETURN QUERY
+        SELECT d.id FROM webhook.delivery d
+         WHERE d.endpoint_id = ANY (targets) AND d.event_id = event
+         ORDER BY d.id;
+END
+$$;
+COMMENT ON FUNCTION webhook.publish(text, jsonb, uuid, text, uuid) IS
+    'Publishes an event: one delivery per enabled endpoint of the workspace subscribed to its type '
+    '(or to the one named endpoint). Idempotent on event_id; transactional. Returns the delivery ids.';
+
+CREATE FUNCTION webhook.get_delivery(id uuid) RETURNS webhook.delivery
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    result webhook.delivery;
+BEGIN
+    SELECT * INTO result FROM webhook.delivery d WHERE d.id = get_delivery.id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'delivery % not found', get_delivery.id USING ERRCODE = 'P0002',
+            DETAIL = 'No delivery with this id is visible to the current role and workspace.',
+            HINT = 'Check the id, and the webhook.workspace_id setting.';
+    END IF;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION webhook.get_delivery(uuid) IS
+    'One delivery; P0002 when it does not exist or is not visible to the caller.';
+
+CREATE FUNCTION webhook.delivery_attempts(delivery_id uuid) RETURNS SETOF webhook.attempt
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM webhook.get_delivery(delivery_attempts.delivery_id);  -- P0002 when not visible
+    RETURN QUERY
+        SELECT * FROM webhook.attempt a
+         WHERE a.delivery_id = delivery_attempts.delivery_id
+         ORDER BY a.id;
+END
+$$;
+COMMENT ON FUNCTION webhook.delivery_attempts(uuid) IS
+    'The attempts of one delivery, oldest first; P0002 when the delivery is not visible.';
