@@ -14,6 +14,7 @@ BEGIN
 END
 $roles$;
 
+CREATE SCHEMA webhook;
 COMMENT ON SCHEMA webhook IS 'pg_webhook: transactional outbound webhooks';
 REVOKE ALL ON SCHEMA webhook FROM PUBLIC;
 GRANT USAGE ON SCHEMA webhook TO webhook_admin, webhook_user;

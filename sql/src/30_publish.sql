@@ -58,7 +58,7 @@ BEGIN
            coalesce(e.max_attempts, webhook.default_max_attempts())
       FROM webhook.endpoint e
      WHERE e.id = ANY (targets)
-    ON CONFLICT (endpoint_id, event_id) DO NOTHING;
+    ON CONFLICT ON CONSTRAINT delivery_event_once_per_endpoint DO NOTHING;
 
     RETURN QUERY
         SELECT d.id FROM webhook.delivery d

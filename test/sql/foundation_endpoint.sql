@@ -1,0 +1,114 @@
+-- Endpoints: creation, validation (with SQLSTATEs), update, enable/disable,
+-- secret rotation and reading, deletion.
+\set QUIET 1
+\pset format unaligned
+\pset tuples_only true
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS pg_webhook;
+TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
+
+-- The SQLSTATE and whether a hint came with it, for an error raised by `sql`.
+CREATE FUNCTION pg_temp.error_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE state text; hint text;
+BEGIN
+    EXECUTE sql;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, hint = PG_EXCEPTION_HINT;
+    RETURN state || CASE WHEN hint <> '' THEN ' with hint' ELSE ' without hint' END;
+END $$;
+
+SELECT plan(47);
+
+-- Creation with defaults.
+CREATE TEMP TABLE e1 AS SELECT * FROM webhook.create_endpoint('https://example.com/hooks');
+SELECT is((SELECT workspace_id FROM e1), '00000000-0000-0000-0000-000000000000'::uuid,
+          'no workspace given: the default workspace');
+SELECT ok((SELECT secret IS NULL AND previous_secret IS NULL FROM e1),
+          'the returned row carries no secret');
+SELECT ok((SELECT enabled AND event_types IS NULL AND max_attempts IS NULL FROM e1),
+          'enabled, every event type, default attempts');
+SELECT matches(webhook.endpoint_secret((SELECT id FROM e1)), '^whsec_[A-Za-z0-9+/]{43}=$',
+               'a generated secret is whsec_ + base64 of 32 bytes');
+SELECT ok(webhook.check_secret(webhook.endpoint_secret((SELECT id FROM e1))),
+          'the generated secret passes the format check');
+SELECT is((SELECT substr(id::text, 15, 1) FROM e1), '7', 'endpoint ids are UUIDv7');
+
+CREATE TEMP TABLE e2 AS SELECT * FROM webhook.create_endpoint(
+    url => 'http://hooks.example.org:8080/in?x=1',
+    event_types => '{invoice.paid,user:created}',
+    workspace_id => '11111111-1111-1111-1111-111111111111',
+    description => 'billing',
+    secret => 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    max_attempts => 3, timeout_ms => 2500,
+    headers => '{"x-api-key": "k1"}');
+SELECT is((SELECT row(workspace_id, description, event_types, max_attempts, timeout_ms, headers)::text FROM e2),
+          '(11111111-1111-1111-1111-111111111111,billing,"{invoice.paid,user:created}",3,2500,"{""x-api-key"": ""k1""}")',
+          'every argument is stored');
+SELECT is(webhook.endpoint_secret((SELECT id FROM e2)), 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+          'a given secret is kept');
+
+-- Validation: errors raised in C++ (URL, secret) keep their SQLSTATE and hint.
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('ftp://example.com/')$$), '22023 with hint', 'ftp URL: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('file:///etc/passwd')$$), '22023 with hint', 'file URL: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('not a url')$$), '22023 with hint', 'garbage URL: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://')$$), '22023 with hint', 'URL without host: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint(NULL)$$), '22023 with hint', 'NULL URL: 22023');
+SELECT throws_ok($$SELECT webhook.create_endpoint('gopher://x/')$$, '22023',
+                 'invalid endpoint url', 'the C++ error reaches the client with its message');
+SELECT is(1 + 1, 2, 'the session keeps working after an error raised in C++');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', secret => 'secret')$$), '22023 with hint', 'secret without whsec_: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', secret => 'whsec_c2hvcnQ=')$$), '22023 with hint', 'secret of 5 bytes: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', secret => 'whsec_!!!!')$$), '22023 with hint', 'secret not base64: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', event_types => '{}')$$), '22023 with hint', 'empty event_types: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', event_types => '{"bad type"}')$$), '22023 with hint', 'malformed event type: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', max_attempts => 0)$$), '22023 with hint', 'max_attempts 0: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', timeout_ms => 10)$$), '22023 with hint', 'timeout_ms 10: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => '[1]')$$), '22023 with hint', 'headers not an object: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => '{"webhook-signature": "x"}')$$), '22023 with hint', 'reserved header: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => '{"x-a": "1\r\nx-b: 2"}')$$), '22023 with hint', 'header injection: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => '{"x-a": 1}')$$), '22023 with hint', 'non-string header value: 22023');
+SELECT is(pg_temp.error_of($$INSERT INTO webhook.endpoint (url) VALUES ('ws://example.com/')$$), '22023 with hint', 'direct INSERT is validated too');
+SELECT is((SELECT count(*)::int FROM webhook.endpoint), 2, 'refused endpoints left nothing behind');
+
+-- Update, with reset.
+SELECT is((SELECT row(url, description, max_attempts)::text FROM webhook.update_endpoint(
+              (SELECT id FROM e2), url => 'https://new.example.org/x', max_attempts => 5)),
+          '(https://new.example.org/x,billing,5)', 'update changes only the given fields');
+SELECT is((SELECT row(event_types, description, headers)::text FROM webhook.update_endpoint(
+              (SELECT id FROM e2), reset => '{event_types,description,headers}')),
+          '(,,)', 'reset sets fields back to NULL');
+SELECT is(pg_temp.error_of(format($$SELECT webhook.update_endpoint(%L, reset => '{secret}')$$, (SELECT id FROM e2))), '22023 with hint', 'resetting an unknown field: 22023');
+SELECT is(pg_temp.error_of(format($$SELECT webhook.update_endpoint(%L, max_attempts => 2, reset => '{max_attempts}')$$, (SELECT id FROM e2))), '22023 with hint', 'set and reset together: 22023');
+SELECT is(pg_temp.error_of(format($$SELECT webhook.update_endpoint(%L, url => 'mailto:a@b')$$, (SELECT id FROM e2))), '22023 with hint', 'update validates the URL');
+SELECT is(pg_temp.error_of($$SELECT webhook.update_endpoint('00000000-0000-0000-0000-0000000000aa', url => 'https://x.example/')$$), 'P0002 with hint', 'update of an unknown endpoint: P0002');
+SELECT ok((SELECT updated_at >= created_at FROM webhook.get_endpoint((SELECT id FROM e2))), 'updated_at is maintained');
+
+-- Enable and disable.
+SELECT is((SELECT row(enabled, disabled_reason)::text FROM webhook.disable_endpoint((SELECT id FROM e1), 'maintenance')),
+          '(f,maintenance)', 'disable keeps the reason');
+SELECT is((SELECT row(enabled, disabled_reason)::text FROM webhook.enable_endpoint((SELECT id FROM e1))),
+          '(t,)', 'enable clears the reason');
+
+-- Secret rotation: the old secret is kept for the grace period.
+SELECT id IS NOT NULL FROM webhook.rotate_endpoint_secret((SELECT id FROM e2), grace => interval '1 hour');
+SELECT isnt(webhook.endpoint_secret((SELECT id FROM e2)), 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'rotation sets a new secret');
+SELECT is((SELECT previous_secret FROM webhook.endpoint WHERE id = (SELECT id FROM e2)),
+          'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'the previous secret is kept for signing');
+SELECT ok((SELECT previous_secret_expires_at BETWEEN now() + interval '59 minutes' AND now() + interval '61 minutes'
+             FROM webhook.get_endpoint((SELECT id FROM e2))), 'the grace period ends when asked');
+SELECT is((SELECT previous_secret IS NULL FROM webhook.rotate_endpoint_secret((SELECT id FROM e2), secret => 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')),
+          true, 'rotate returns no secret either');
+SELECT is(webhook.endpoint_secret((SELECT id FROM e2)), 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'rotation to a given secret');
+SELECT is(pg_temp.error_of(format($$SELECT webhook.rotate_endpoint_secret(%L, grace => interval '-1 hour')$$, (SELECT id FROM e2))), '22023 with hint', 'negative grace: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.endpoint_secret('00000000-0000-0000-0000-0000000000aa')$$), 'P0002 with hint', 'secret of an unknown endpoint: P0002');
+
+-- Deletion keeps history and cancels what was still to be sent.
+SELECT webhook.publish('invoice.paid', '{"n": 1}', workspace_id => '11111111-1111-1111-1111-111111111111') IS NOT NULL;
+SELECT webhook.delete_endpoint((SELECT id FROM e2));
+SELECT is((SELECT string_agg(status || '/' || last_error, ',') FROM webhook.delivery WHERE endpoint_id = (SELECT id FROM e2)),
+          'cancelled/endpoint deleted', 'the deleted endpoint''s pending delivery is kept, cancelled');
+SELECT is(pg_temp.error_of(format($$SELECT webhook.get_endpoint(%L)$$, (SELECT id FROM e2))), 'P0002 with hint', 'a deleted endpoint is gone');
+SELECT is(pg_temp.error_of(format($$SELECT webhook.delete_endpoint(%L)$$, (SELECT id FROM e2))), 'P0002 with hint', 'deleting twice: P0002');
+
+SELECT * FROM finish();
