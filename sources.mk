@@ -7,7 +7,11 @@ CORE_SOURCES = \
 	src/core/uuid_v7.cpp \
 	src/core/endpoint_secret.cpp \
 	src/core/endpoint_url.cpp \
-	src/core/retry_schedule.cpp
+	src/core/retry_schedule.cpp \
+	src/core/webhook_signature.cpp \
+	src/core/address_policy.cpp \
+	src/core/http_date.cpp \
+	src/core/retry_policy.cpp
 
 HTTP_SOURCES =
 
