@@ -3,6 +3,7 @@
 \set QUIET 1
 \pset format unaligned
 \pset tuples_only true
+\set test_database :DBNAME
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_webhook;
 DROP EXTENSION pg_webhook;
@@ -18,6 +19,6 @@ SET client_min_messages = warning;
 CREATE EXTENSION pg_webhook;
 SELECT (webhook.create_endpoint('https://second.example/')).url;
 SELECT count(*) AS deliveries FROM webhook.publish('second.db', '{}');
-\c contrib_regression
+\c :test_database
 DROP DATABASE regress_pgw_second;
 SELECT count(*) AS extension_still_here FROM pg_extension WHERE extname = 'pg_webhook';
