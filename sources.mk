@@ -11,7 +11,10 @@ CORE_SOURCES = \
 	src/core/webhook_signature.cpp \
 	src/core/address_policy.cpp \
 	src/core/http_date.cpp \
-	src/core/retry_policy.cpp
+	src/core/retry_policy.cpp \
+	src/core/utf8_text.cpp \
+	src/core/delivery_request.cpp \
+	src/core/attempt_recording.cpp
 
 HTTP_SOURCES =
 
@@ -21,6 +24,8 @@ PG_SOURCES = \
 	src/pg_webhook.cpp \
 	src/api/id_functions.cpp \
 	src/api/endpoint_functions.cpp \
-	src/api/endpoint_secret_read.cpp
+	src/api/endpoint_secret_read.cpp \
+	src/api/dispatch_functions.cpp \
+	src/worker/shared_state.cpp
 
 PG_WEBHOOK_SOURCES = $(CORE_SOURCES) $(HTTP_SOURCES) $(PG_SOURCES)

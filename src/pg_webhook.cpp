@@ -2,6 +2,7 @@
 // state and background worker.
 #include "pg/postgres_headers.hpp"
 #include "pg/settings.hpp"
+#include "worker/shared_state.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -11,4 +12,9 @@ void _PG_init(void);
 
 void _PG_init(void) {
     webhook::pg::register_settings();
+    // The worker and its shared memory exist only when preloaded; without
+    // them the SQL API still works (retries wait for a worker to come).
+    if (process_shared_preload_libraries_in_progress) {
+        webhook::worker::install_shared_memory_hooks();
+    }
 }

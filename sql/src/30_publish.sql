@@ -59,6 +59,7 @@ BEGIN
       FROM webhook.endpoint e
      WHERE e.id = ANY (targets)
     ON CONFLICT ON CONSTRAINT delivery_event_once_per_endpoint DO NOTHING;
+    PERFORM webhook.wake_worker_on_commit();
 
     RETURN QUERY
         SELECT d.id FROM webhook.delivery d

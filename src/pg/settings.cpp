@@ -13,6 +13,12 @@ namespace webhook::pg {
 char* setting_database = nullptr;
 char* setting_workspace_id = nullptr;
 char* setting_retry_schedule = nullptr;
+int setting_max_in_flight = 64;
+int setting_request_timeout_ms = 15000;
+int setting_connect_timeout_ms = 5000;
+int setting_response_body_limit = 4096;
+int setting_lease_margin_ms = 30000;
+char* setting_allowed_networks = nullptr;
 
 namespace {
 
@@ -49,6 +55,35 @@ bool check_workspace_id(char** value, void**, GucSource) noexcept {
     return false;
 }
 
+void register_dispatcher_settings() {
+    DefineCustomIntVariable(
+        "webhook.max_in_flight", "Requests the worker keeps in flight at once.", nullptr,
+        &setting_max_in_flight, 64, 1, 10000, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "webhook.request_timeout", "Time limit of one delivery attempt.",
+        "An endpoint's timeout_ms takes precedence.", &setting_request_timeout_ms, 15000, 100,
+        3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "webhook.connect_timeout", "Time limit for connecting to a receiver.", nullptr,
+        &setting_connect_timeout_ms, 5000, 100, 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS, nullptr,
+        nullptr, nullptr);
+    DefineCustomIntVariable(
+        "webhook.response_body_limit", "Bytes of a response body that are kept.",
+        "The rest of the body is read and discarded.", &setting_response_body_limit, 4096, 0,
+        1024 * 1024, PGC_SIGHUP, GUC_UNIT_BYTE, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "webhook.lease_margin",
+        "How long a claimed delivery stays leased beyond its request timeout.",
+        "If the worker dies, the delivery is sent again once the lease has run out.",
+        &setting_lease_margin_ms, 30000, 1000, 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS, nullptr,
+        nullptr, nullptr);
+    DefineCustomStringVariable(
+        "webhook.allowed_networks",
+        "Networks (CIDRs, comma-separated) the worker may send to despite being private.",
+        "Loopback, private, link-local and other special ranges are refused unless listed here.",
+        &setting_allowed_networks, "", PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+}
+
 }  // namespace
 
 void register_settings() {
@@ -65,6 +100,7 @@ void register_settings() {
         "than the schedule has waits.",
         &setting_retry_schedule, kDefaultRetrySchedule, PGC_SIGHUP, 0, check_retry_schedule,
         nullptr, nullptr);
+    register_dispatcher_settings();
     MarkGUCPrefixReserved("webhook");
 }
 

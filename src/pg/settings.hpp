@@ -14,4 +14,12 @@ extern char* setting_database;
 extern char* setting_workspace_id;
 extern char* setting_retry_schedule;
 
+// The dispatcher's settings (all reloaded on SIGHUP).
+extern int setting_max_in_flight;
+extern int setting_request_timeout_ms;
+extern int setting_connect_timeout_ms;
+extern int setting_response_body_limit;
+extern int setting_lease_margin_ms;
+extern char* setting_allowed_networks;
+
 }  // namespace webhook::pg

@@ -1,0 +1,302 @@
+
+-- ---------------------------------------------------------------------------
+-- Dispatch: what the background worker calls, and what users call to steer
+-- it (retry, cancel, status).
+-- ---------------------------------------------------------------------------
+
+-- Claiming due work. Deliveries due on the partial index delivery_due_idx are
+-- claimed oldest-due first under a lease: next_attempt_at moves to the end of
+-- the lease, so a delivery whose worker dies becomes due again by itself, and
+-- the lease value is the token that lets the attempt's result land (a retry
+-- or cancel in the meantime changes it). Deliveries of a disabled endpoint
+-- are left to wait; those of a deleted endpoint are cancelled.
+-- The claim reads the partial index delivery_due_idx in due order.
+CREATE FUNCTION webhook.claim_due_deliveries(
+    batch_size integer, in_flight uuid[], default_timeout_ms integer, lease_margin_ms integer)
+RETURNS TABLE (
+    id uuid, workspace_id uuid, endpoint_id uuid, attempt_number integer,
+    max_attempts integer, lease timestamptz, url text, secret text,
+    previous_secret text, timeout_ms integer, headers text[], body bytea)
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH due AS (
+        SELECT d.id, e.id IS NULL AS endpoint_deleted
+        FROM webhook.delivery d
+        LEFT JOIN webhook.endpoint e ON e.id = d.endpoint_id
+        WHERE d.status IN ('pending', 'retrying', 'rate_limited')
+          AND d.next_attempt_at <= now()
+          AND (e.enabled OR e.id IS NULL)
+          AND d.id <> ALL (in_flight)
+        ORDER BY d.next_attempt_at
+        LIMIT batch_size
+        FOR UPDATE OF d SKIP LOCKED
+    ),
+    orphans AS (
+        UPDATE webhook.delivery d
+        SET status = 'cancelled', next_attempt_at = NULL,
+            last_error = 'endpoint deleted', updated_at = now()
+        FROM due
+        WHERE d.id = due.id AND due.endpoint_deleted
+        RETURNING d.id
+    ),
+    claimed AS (
+        UPDATE webhook.delivery d
+        SET next_attempt_at = now() + (COALESCE(e.timeout_ms, default_timeout_ms)
+                                       + lease_margin_ms) * interval '1 millisecond'
+        FROM due, webhook.endpoint e
+        WHERE d.id = due.id AND NOT due.endpoint_deleted AND e.id = d.endpoint_id
+        RETURNING d.id, d.workspace_id, d.endpoint_id, d.attempt_count + 1, d.max_attempts,
+                  d.next_attempt_at, e.url, e.secret,
+                  CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END,
+                  COALESCE(e.timeout_ms, default_timeout_ms),
+                  ARRAY(SELECT h.key || ': ' || h.value
+                        FROM jsonb_each_text(COALESCE(e.headers, '{}')) AS h
+                        ORDER BY h.key),
+                  convert_to(d.payload::text, 'UTF8')
+    )
+    SELECT * FROM claimed
+$$;
+COMMENT ON FUNCTION webhook.claim_due_deliveries(integer, uuid[], integer, integer) IS
+    'Internal, for the background worker: locks up to batch_size due deliveries (skipping '
+    'in_flight ones and those of disabled endpoints), leases them until now() + timeout + '
+    'lease_margin_ms and returns what their requests need. Cancels due deliveries of deleted '
+    'endpoints.';
+REVOKE ALL ON FUNCTION webhook.claim_due_deliveries(integer, uuid[], integer, integer) FROM PUBLIC;
+
+-- When the worker should look again: the earliest due time of a delivery it
+-- could send (leased ones included: their lease may expire).
+CREATE FUNCTION webhook.next_due_at(in_flight uuid[]) RETURNS timestamptz
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT d.next_attempt_at
+    FROM webhook.delivery d
+    JOIN webhook.endpoint e ON e.id = d.endpoint_id AND e.enabled
+    WHERE d.status IN ('pending', 'retrying', 'rate_limited')
+      AND d.next_attempt_at IS NOT NULL
+      AND d.id <> ALL (in_flight)
+    ORDER BY d.next_attempt_at
+    LIMIT 1
+$$;
+COMMENT ON FUNCTION webhook.next_due_at(uuid[]) IS
+    'Internal, for the background worker: the earliest next_attempt_at of a sendable delivery '
+    'that is not in flight.';
+REVOKE ALL ON FUNCTION webhook.next_due_at(uuid[]) FROM PUBLIC;
+
+-- Recording a batch of attempts: one UPDATE of the deliveries whose lease is
+-- still theirs, one INSERT into the attempt log for every attempt (also when
+-- the delivery was retried or cancelled meanwhile: cancel wins, the attempt
+-- is still logged). Returns how many deliveries took their result.
+CREATE FUNCTION webhook.record_attempts(
+    delivery_ids uuid[], leases timestamptz[], workspace_ids uuid[], endpoint_ids uuid[],
+    attempt_numbers integer[], statuses webhook.delivery_status[],
+    next_attempts timestamptz[], http_statuses integer[], errors text[],
+    response_bodies text[], started timestamptz[], durations_ms double precision[])
+RETURNS integer
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH outcome AS (
+        SELECT *
+        FROM unnest(delivery_ids, leases, workspace_ids, endpoint_ids, attempt_numbers,
+                    statuses, next_attempts, http_statuses, errors, response_bodies, started,
+                    durations_ms)
+             AS o(id, lease, workspace_id, endpoint_id, attempt_number, status,
+                  next_attempt_at, http_status, error, response_body, started_at, duration_ms)
+    ),
+    applied AS (
+        UPDATE webhook.delivery d
+        SET status = o.status,
+            attempt_count = o.attempt_number,
+            next_attempt_at = o.next_attempt_at,
+            last_attempted_at = o.started_at,
+            last_error = o.error,
+            http_status = o.http_status,
+            response_body = o.response_body,
+            delivered_at = CASE WHEN o.status = 'delivered'
+                                THEN o.started_at + o.duration_ms * interval '1 millisecond' END,
+            updated_at = now()
+        FROM outcome o
+        WHERE d.id = o.id
+          AND d.next_attempt_at = o.lease
+          AND d.status IN ('pending', 'retrying', 'rate_limited')
+        RETURNING d.id
+    ),
+    logged AS (
+        INSERT INTO webhook.attempt (delivery_id, workspace_id, endpoint_id, attempt_number,
+                                     started_at, duration_ms, http_status, error, response_body)
+        SELECT o.id, o.workspace_id, o.endpoint_id, o.attempt_number, o.started_at,
+               o.duration_ms, o.http_status, o.error, o.response_body
+        FROM outcome o
+        WHERE EXISTS (SELECT FROM webhook.delivery d WHERE d.id = o.id)
+        RETURNING 1
+    )
+    SELECT count(*)::integer FROM applied
+$$;
+COMMENT ON FUNCTION webhook.record_attempts(uuid[], timestamptz[], uuid[], uuid[], integer[],
+    webhook.delivery_status[], timestamptz[], integer[], text[], text[], timestamptz[],
+    double precision[]) IS
+    'Internal, for the background worker: records a batch of finished attempts. A delivery '
+    'takes its result only while it still holds the lease it was claimed with; every attempt '
+    'is appended to webhook.attempt.';
+REVOKE ALL ON FUNCTION webhook.record_attempts(uuid[], timestamptz[], uuid[], uuid[], integer[],
+    webhook.delivery_status[], timestamptz[], integer[], text[], text[], timestamptz[],
+    double precision[]) FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- Waking the worker.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION webhook.wake_worker_on_commit() RETURNS void
+    AS 'MODULE_PATHNAME', 'webhook_wake_worker_on_commit' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION webhook.wake_worker_on_commit() IS
+    'Makes the background worker look for due deliveries as soon as the current transaction '
+    'commits; a rollback wakes nothing.';
+REVOKE ALL ON FUNCTION webhook.wake_worker_on_commit() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION webhook.wake_worker_on_commit() TO webhook_admin, webhook_user;
+
+-- ---------------------------------------------------------------------------
+-- Retry and cancel.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION webhook.retry_delivery(id uuid) RETURNS webhook.delivery
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    result webhook.delivery;
+BEGIN
+    UPDATE webhook.delivery d
+    SET status = 'pending', attempt_count = 0, next_attempt_at = now(),
+        last_error = NULL, http_status = NULL, response_body = NULL, delivered_at = NULL,
+        updated_at = now()
+    WHERE d.id = retry_delivery.id
+    RETURNING d.* INTO result;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'delivery not found'
+            USING ERRCODE = 'P0002',
+                  DETAIL = format('No delivery with id %s is visible to the current role and workspace.', retry_delivery.id),
+                  HINT = 'Check the id, and the webhook.workspace_id setting.';
+    END IF;
+    PERFORM webhook.wake_worker_on_commit();
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION webhook.retry_delivery(uuid) IS
+    'Sends a delivery again from a clean slate (pending, attempt_count 0, errors cleared, due '
+    'now), from any state; a delivered one is replayed. The attempt history is kept. Raises '
+    'P0002 for an unknown or invisible id.';
+REVOKE ALL ON FUNCTION webhook.retry_delivery(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION webhook.retry_delivery(uuid) TO webhook_admin, webhook_user;
+
+CREATE FUNCTION webhook.cancel_delivery(id uuid) RETURNS webhook.delivery
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    current_status webhook.delivery_status;
+    result webhook.delivery;
+BEGIN
+    SELECT d.status INTO current_status
+    FROM webhook.delivery d WHERE d.id = cancel_delivery.id
+    FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'delivery not found'
+            USING ERRCODE = 'P0002',
+                  DETAIL = format('No delivery with id %s is visible to the current role and workspace.', cancel_delivery.id),
+                  HINT = 'Check the id, and the webhook.workspace_id setting.';
+    END IF;
+    IF current_status NOT IN ('pending', 'retrying', 'rate_limited') THEN
+        RAISE EXCEPTION 'delivery cannot be cancelled'
+            USING ERRCODE = '55000',
+                  DETAIL = format('The delivery is already %s.', current_status),
+                  HINT = 'Only pending, retrying or rate_limited deliveries can be cancelled; '
+                         'webhook.retry_delivery() sends a delivery again.';
+    END IF;
+    UPDATE webhook.delivery d
+    SET status = 'cancelled', next_attempt_at = NULL, updated_at = now()
+    WHERE d.id = cancel_delivery.id
+    RETURNING d.* INTO result;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION webhook.cancel_delivery(uuid) IS
+    'Cancels a pending, retrying or rate_limited delivery (an attempt already in flight is still '
+    'logged, but the delivery stays cancelled). Raises 55000 for a delivered, dead_letter or '
+    'cancelled one and P0002 for an unknown or invisible id.';
+REVOKE ALL ON FUNCTION webhook.cancel_delivery(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION webhook.cancel_delivery(uuid) TO webhook_admin, webhook_user;
+
+CREATE FUNCTION webhook.retry_deliveries(
+    ids uuid[] DEFAULT NULL, endpoint_id uuid DEFAULT NULL,
+    status webhook.delivery_status DEFAULT NULL, created_after timestamptz DEFAULT NULL,
+    created_before timestamptz DEFAULT NULL)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    retried integer;
+BEGIN
+    IF ids IS NULL AND endpoint_id IS NULL AND status IS NULL
+       AND created_after IS NULL AND created_before IS NULL THEN
+        RAISE EXCEPTION 'retry_deliveries needs a condition'
+            USING ERRCODE = '22023',
+                  DETAIL = 'Every argument is NULL, which would send every delivery again.',
+                  HINT = 'Name ids, an endpoint_id, a status or a created_after/created_before range.';
+    END IF;
+    UPDATE webhook.delivery d
+    SET status = 'pending', attempt_count = 0, next_attempt_at = now(),
+        last_error = NULL, http_status = NULL, response_body = NULL, delivered_at = NULL,
+        updated_at = now()
+    WHERE (retry_deliveries.ids IS NULL OR d.id = ANY (retry_deliveries.ids))
+      AND (retry_deliveries.endpoint_id IS NULL OR d.endpoint_id = retry_deliveries.endpoint_id)
+      AND (retry_deliveries.status IS NULL OR d.status = retry_deliveries.status)
+      AND (retry_deliveries.created_after IS NULL OR d.created_at >= retry_deliveries.created_after)
+      AND (retry_deliveries.created_before IS NULL OR d.created_at <= retry_deliveries.created_before);
+    GET DIAGNOSTICS retried = ROW_COUNT;
+    IF retried > 0 THEN
+        PERFORM webhook.wake_worker_on_commit();
+    END IF;
+    RETURN retried;
+END
+$$;
+COMMENT ON FUNCTION webhook.retry_deliveries(uuid[], uuid, webhook.delivery_status, timestamptz, timestamptz) IS
+    'Retries, as webhook.retry_delivery() does, every visible delivery matching all the given '
+    'conditions (at least one is required; created_after/created_before are inclusive). '
+    'Returns how many were retried.';
+REVOKE ALL ON FUNCTION webhook.retry_deliveries(uuid[], uuid, webhook.delivery_status, timestamptz, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION webhook.retry_deliveries(uuid[], uuid, webhook.delivery_status, timestamptz, timestamptz)
+    TO webhook_admin, webhook_user;
+
+-- ---------------------------------------------------------------------------
+-- Status.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION webhook.worker_runtime(
+    OUT pid integer, OUT state text, OUT in_flight integer,
+    OUT per_second double precision, OUT last_error text)
+    AS 'MODULE_PATHNAME', 'webhook_worker_runtime' LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION webhook.worker_runtime() IS
+    'The worker''s shared-memory status as seen from this database (pid NULL when no worker '
+    'serves it); webhook.worker_status() adds the backlog.';
+REVOKE ALL ON FUNCTION webhook.worker_runtime() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION webhook.worker_runtime() TO webhook_admin, webhook_user;
+
+CREATE FUNCTION webhook.worker_status(
+    OUT pid integer, OUT state text, OUT in_flight integer, OUT due_now bigint,
+    OUT per_second double precision, OUT last_error text)
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT r.pid, r.state, r.in_flight,
+           (SELECT count(*) FROM webhook.delivery d
+            WHERE d.status IN ('pending', 'retrying', 'rate_limited')
+              AND d.next_attempt_at <= now()),
+           r.per_second, r.last_error
+    FROM webhook.worker_runtime() r
+$$;
+COMMENT ON FUNCTION webhook.worker_status() IS
+    'One row about the background worker of this database: pid (NULL when none serves it), '
+    'state, requests in flight, deliveries due now (those visible to the caller), attempts '
+    'finished per second over the last minute, and the last error it met.';
+REVOKE ALL ON FUNCTION webhook.worker_status() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION webhook.worker_status() TO webhook_admin, webhook_user;

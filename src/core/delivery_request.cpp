@@ -1,0 +1,54 @@
+#include "core/delivery_request.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/webhook_signature.hpp"
+
+namespace webhook {
+namespace {
+
+// Headers the request sets itself or that libcurl must control.
+bool is_reserved_header(std::string name) {
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    static const char* const reserved[] = {
+        "content-type", "content-length", "host",          "user-agent",
+        "webhook-id",   "webhook-timestamp", "webhook-signature", "transfer-encoding",
+        "connection",   "expect"};
+    for (const char* item : reserved) {
+        if (name == item) return true;
+    }
+    return false;
+}
+
+bool is_acceptable_extra(const std::string& line) {
+    std::size_t colon = line.find(':');
+    if (colon == std::string::npos || colon == 0) return false;
+    if (line.find_first_of("\r\n") != std::string::npos) return false;
+    std::string name = line.substr(0, colon);
+    if (name.find_first_of(" \t") != std::string::npos) return false;
+    return !is_reserved_header(name);
+}
+
+}  // namespace
+
+std::vector<std::string> delivery_request_headers(const ClaimedDelivery& delivery,
+                                                  std::int64_t unix_timestamp) {
+    std::vector<std::string> headers;
+    headers.reserve(delivery.headers.size() + 3);
+    for (const std::string& line : delivery.headers) {
+        if (is_acceptable_extra(line)) headers.push_back(line);
+    }
+    std::string id = uuid_to_string(delivery.id);
+    std::vector<std::string> secrets{delivery.secret};
+    if (delivery.previous_secret) secrets.push_back(*delivery.previous_secret);
+
+    headers.push_back("webhook-id: " + id);
+    headers.push_back("webhook-timestamp: " + std::to_string(unix_timestamp));
+    headers.push_back("webhook-signature: " +
+                      standard_webhooks_signature(id, unix_timestamp, delivery.body, secrets));
+    return headers;
+}
+
+}  // namespace webhook

@@ -1,0 +1,298 @@
+#include "worker/delivery_store.hpp"
+
+#include <chrono>
+#include <cstring>
+
+#include "pg/error_boundary.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "pgstat.h"
+#include "utils/array.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+}
+
+namespace webhook::worker {
+namespace {
+
+using webhook::pg::call_postgres;
+
+// The internal SQL functions of sql/src/50_dispatch.sql.
+const char* const kRecordSql =
+    "SELECT webhook.record_attempts($1, $2, $3, $4, $5, $6::webhook.delivery_status[], $7, $8, "
+    "$9, $10, $11, $12)";
+const char* const kClaimSql =
+    "SELECT id, workspace_id, endpoint_id, attempt_number, max_attempts, lease, url, secret, "
+    "previous_secret, timeout_ms, headers, body "
+    "FROM webhook.claim_due_deliveries($1, $2, $3, $4)";
+const char* const kNextDueSql = "SELECT webhook.next_due_at($1)";
+
+// Builds a one-dimensional array in the current (SPI) memory context.
+Datum make_array(std::vector<Datum>& values, std::vector<bool>& nulls, Oid element_type) {
+    return call_postgres([&] {
+        int16 length;
+        bool by_value;
+        char align;
+        get_typlenbyvalalign(element_type, &length, &by_value, &align);
+        int dims[1] = {static_cast<int>(values.size())};
+        int lower_bounds[1] = {1};
+        auto* null_flags = static_cast<bool*>(palloc(sizeof(bool) * (values.size() + 1)));
+        for (std::size_t i = 0; i < nulls.size(); ++i) null_flags[i] = nulls[i];
+        return PointerGetDatum(construct_md_array(values.data(), null_flags, 1, dims,
+                                                  lower_bounds, element_type, length, by_value,
+                                                  align));
+    });
+}
+
+Datum uuid_datum(const UuidBytes& id) {
+    auto* value = static_cast<pg_uuid_t*>(call_postgres([] { return palloc(sizeof(pg_uuid_t)); }));
+    std::memcpy(value->data, id.data(), UUID_LEN);
+    return UUIDPGetDatum(value);
+}
+
+Datum text_datum(const std::string& text) {
+    return call_postgres([&] {
+        return PointerGetDatum(cstring_to_text_with_len(text.data(), static_cast<int>(text.size())));
+    });
+}
+
+// A column of many rows, gathered as Datums with their null flags.
+struct Column {
+    std::vector<Datum> values;
+    std::vector<bool> nulls;
+    void add(Datum value) {
+        values.push_back(value);
+        nulls.push_back(false);
+    }
+    void add_null() {
+        values.push_back(Datum(0));
+        nulls.push_back(true);
+    }
+};
+
+void record(const std::vector<FinishedAttempt>& finished) {
+    Column ids, leases, workspaces, endpoints, numbers, statuses, next_attempts, http_statuses,
+        errors, bodies, started, durations;
+    for (const FinishedAttempt& attempt : finished) {
+        ids.add(uuid_datum(attempt.id));
+        leases.add(TimestampTzGetDatum(attempt.lease));
+        workspaces.add(uuid_datum(attempt.workspace_id));
+        endpoints.add(uuid_datum(attempt.endpoint_id));
+        numbers.add(Int32GetDatum(attempt.attempt_number));
+        statuses.add(text_datum(attempt.status));
+        if (attempt.next_attempt_at) {
+            next_attempts.add(TimestampTzGetDatum(*attempt.next_attempt_at));
+        } else {
+            next_attempts.add_null();
+        }
+        if (attempt.http_status) {
+            http_statuses.add(Int32GetDatum(*attempt.http_status));
+        } else {
+            http_statuses.add_null();
+        }
+        if (attempt.error) {
+            errors.add(text_datum(*attempt.error));
+        } else {
+            errors.add_null();
+        }
+        if (attempt.response_body) {
+            bodies.add(text_datum(*attempt.response_body));
+        } else {
+            bodies.add_null();
+        }
+        started.add(TimestampTzGetDatum(attempt.started_at));
+        durations.add(Float8GetDatum(attempt.duration_ms));
+    }
+    Oid types[12] = {UUIDARRAYOID,   TIMESTAMPTZARRAYOID, UUIDARRAYOID,   UUIDARRAYOID,
+                     INT4ARRAYOID,   TEXTARRAYOID,        TIMESTAMPTZARRAYOID, INT4ARRAYOID,
+                     TEXTARRAYOID,   TEXTARRAYOID,        TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID};
+    Datum arguments[12] = {
+        make_array(ids.values, ids.nulls, UUIDOID),
+        make_array(leases.values, leases.nulls, TIMESTAMPTZOID),
+        make_array(workspaces.values, workspaces.nulls, UUIDOID),
+        make_array(endpoints.values, endpoints.nulls, UUIDOID),
+        make_array(numbers.values, numbers.nulls, INT4OID),
+        make_array(statuses.values, statuses.nulls, TEXTOID),
+        make_array(next_attempts.values, next_attempts.nulls, TIMESTAMPTZOID),
+        make_array(http_statuses.values, http_statuses.nulls, INT4OID),
+        make_array(errors.values, errors.nulls, TEXTOID),
+        make_array(bodies.values, bodies.nulls, TEXTOID),
+        make_array(started.values, started.nulls, TIMESTAMPTZOID),
+        make_array(durations.values, durations.nulls, FLOAT8OID),
+    };
+    int status = call_postgres([&] {
+        return SPI_execute_with_args(kRecordSql, 12, types, arguments, nullptr, false, 0);
+    });
+    if (status != SPI_OK_SELECT) {
+        throw Error(sqlstate::kInternalError, "could not record delivery attempts",
+                    "webhook.record_attempts() returned SPI status " + std::to_string(status) + ".");
+    }
+}
+
+// Reads one column of an SPI result row; nullopt for NULL. The returned
+// pointer is detoasted and lives until SPI_finish.
+std::optional<Datum> column(HeapTuple row, TupleDesc descriptor, int number) {
+    bool is_null = false;
+    Datum value = call_postgres([&] { return SPI_getbinval(row, descriptor, number, &is_null); });
+    if (is_null) return std::nullopt;
+    return value;
+}
+
+std::string varlena_string(Datum value) {
+    struct varlena* plain = call_postgres(
+        [&] { return pg_detoast_datum_packed(reinterpret_cast<struct varlena*>(DatumGetPointer(value))); });
+    return std::string(VARDATA_ANY(plain), VARSIZE_ANY_EXHDR(plain));
+}
+
+UuidBytes uuid_bytes(Datum value) {
+    UuidBytes id;
+    std::memcpy(id.data(), DatumGetUUIDP(value)->data, UUID_LEN);
+    return id;
+}
+
+std::vector<std::string> text_array(Datum value) {
+    Datum* elements = nullptr;
+    bool* nulls = nullptr;
+    int count = 0;
+    call_postgres([&] {
+        deconstruct_array(DatumGetArrayTypeP(value), TEXTOID, -1, false, TYPALIGN_INT, &elements,
+                          &nulls, &count);
+    });
+    std::vector<std::string> items;
+    for (int i = 0; i < count; ++i) {
+        if (!nulls[i]) items.push_back(varlena_string(elements[i]));
+    }
+    return items;
+}
+
+std::vector<ClaimedDelivery> claim(const ClaimRequest& request) {
+    Column in_flight;
+    for (const UuidBytes& id : request.in_flight) in_flight.add(uuid_datum(id));
+    Oid types[4] = {INT4OID, UUIDARRAYOID, INT4OID, INT4OID};
+    Datum arguments[4] = {Int32GetDatum(request.batch_size),
+                          make_array(in_flight.values, in_flight.nulls, UUIDOID),
+                          Int32GetDatum(request.default_timeout_ms),
+                          Int32GetDatum(request.lease_margin_ms)};
+    int status = call_postgres([&] {
+        return SPI_execute_with_args(kClaimSql, 4, types, arguments, nullptr, false, 0);
+    });
+    if (status != SPI_OK_SELECT) {
+        throw Error(sqlstate::kInternalError, "could not claim deliveries",
+                    "webhook.claim_due_deliveries() returned SPI status " + std::to_string(status) +
+                        ".");
+    }
+    std::vector<ClaimedDelivery> claimed;
+    uint64 rows = SPI_processed;
+    SPITupleTable* table = SPI_tuptable;
+    claimed.reserve(rows);
+    for (uint64 i = 0; i < rows; ++i) {
+        HeapTuple row = table->vals[i];
+        TupleDesc descriptor = table->tupdesc;
+        ClaimedDelivery delivery;
+        delivery.id = uuid_bytes(*column(row, descriptor, 1));
+        delivery.workspace_id = uuid_bytes(*column(row, descriptor, 2));
+        delivery.endpoint_id = uuid_bytes(*column(row, descriptor, 3));
+        delivery.attempt_number = DatumGetInt32(*column(row, descriptor, 4));
+        delivery.max_attempts = DatumGetInt32(*column(row, descriptor, 5));
+        delivery.lease = DatumGetTimestampTz(*column(row, descriptor, 6));
+        delivery.url = varlena_string(*column(row, descriptor, 7));
+        delivery.secret = varlena_string(*column(row, descriptor, 8));
+        if (auto previous = column(row, descriptor, 9)) {
+            delivery.previous_secret = varlena_string(*previous);
+        }
+        delivery.timeout_ms = DatumGetInt32(*column(row, descriptor, 10));
+        delivery.headers = text_array(*column(row, descriptor, 11));
+        delivery.body = varlena_string(*column(row, descriptor, 12));
+        claimed.push_back(std::move(delivery));
+    }
+    return claimed;
+}
+
+std::optional<PgTimestamp> next_due(const std::vector<UuidBytes>& in_flight_ids) {
+    Column in_flight;
+    for (const UuidBytes& id : in_flight_ids) in_flight.add(uuid_datum(id));
+    Oid types[1] = {UUIDARRAYOID};
+    Datum arguments[1] = {make_array(in_flight.values, in_flight.nulls, UUIDOID)};
+    int status = call_postgres([&] {
+        return SPI_execute_with_args(kNextDueSql, 1, types, arguments, nullptr, true, 1);
+    });
+    if (status != SPI_OK_SELECT || SPI_processed != 1) return std::nullopt;
+    auto value = column(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+    if (!value) return std::nullopt;
+    return DatumGetTimestampTz(*value);
+}
+
+bool extension_installed() {
+    return call_postgres([] { return OidIsValid(get_extension_oid("pg_webhook", true)); });
+}
+
+void begin_transaction() {
+    call_postgres([] {
+        SetCurrentStatementStartTimestamp();
+        StartTransactionCommand();
+        SPI_connect();
+        PushActiveSnapshot(GetTransactionSnapshot());
+        pgstat_report_activity(STATE_RUNNING, "pg_webhook: record and claim deliveries");
+    });
+}
+
+void commit_transaction() {
+    call_postgres([] {
+        SPI_finish();
+        PopActiveSnapshot();
+        CommitTransactionCommand();
+        pgstat_report_activity(STATE_IDLE, nullptr);
+    });
+}
+
+// After a failure: roll back whatever was begun (SPI and snapshots included).
+void abort_transaction() noexcept {
+    bool clean = webhook::pg::run_catching_postgres_error(
+        [](void*) {
+            AbortCurrentTransaction();
+            pgstat_report_activity(STATE_IDLE, nullptr);
+        },
+        nullptr);
+    if (!clean) FlushErrorState();
+}
+
+}  // namespace
+
+StoreResult record_and_claim(const std::vector<FinishedAttempt>& finished,
+                             const ClaimRequest& request) {
+    StoreResult result;
+    try {
+        begin_transaction();
+        result.extension_installed = extension_installed();
+        if (result.extension_installed) {
+            if (!finished.empty()) {
+                record(finished);
+                result.recorded = static_cast<int>(DatumGetInt32(
+                    *column(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)));
+            }
+            if (request.batch_size > 0) {
+                result.claimed = claim(request);
+                if (static_cast<int>(result.claimed.size()) < request.batch_size) {
+                    std::vector<UuidBytes> busy = request.in_flight;
+                    for (const ClaimedDelivery& delivery : result.claimed) busy.push_back(delivery.id);
+                    result.next_due = next_due(busy);
+                }
+            }
+        }
+        commit_transaction();
+    } catch (...) {
+        abort_transaction();
+        throw;
+    }
+    return result;
+}
+
+PgTimestamp current_pg_timestamp() { return GetCurrentTimestamp(); }
+
+}  // namespace webhook::worker

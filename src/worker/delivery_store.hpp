@@ -1,0 +1,36 @@
+// The worker's side of the database: one short transaction per call, SPI
+// with typed arguments, never open across network I/O. Errors come back as
+// webhook::Error after the transaction has been rolled back.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "core/delivery_batch.hpp"
+
+namespace webhook::worker {
+
+struct ClaimRequest {
+    int batch_size;                   // 0: record only
+    std::vector<UuidBytes> in_flight;  // never claimed twice
+    int default_timeout_ms;
+    int lease_margin_ms;
+};
+
+struct StoreResult {
+    bool extension_installed = false;
+    std::vector<ClaimedDelivery> claimed;
+    std::optional<PgTimestamp> next_due;  // asked for only when the claim was not full
+    int recorded = 0;                     // deliveries that took their attempt's result
+};
+
+// Records `finished` and then claims up to claim.batch_size due deliveries,
+// in one transaction. When the extension is not installed nothing happens
+// and extension_installed is false.
+StoreResult record_and_claim(const std::vector<FinishedAttempt>& finished,
+                             const ClaimRequest& claim);
+
+// Now, as a Postgres timestamp.
+PgTimestamp current_pg_timestamp();
+
+}  // namespace webhook::worker

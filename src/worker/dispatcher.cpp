@@ -1,0 +1,303 @@
+#include "worker/dispatcher.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/delivery_request.hpp"
+#include "pg/error_boundary.hpp"
+#include "pg/settings.hpp"
+#include "worker/delivery_store.hpp"
+#include "worker/request_sender.hpp"
+#include "worker/shared_state.hpp"
+
+extern "C" {
+#include "pgstat.h"
+#include "postmaster/interrupt.h"
+#include "storage/latch.h"
+#include "utils/guc.h"
+#include "utils/wait_event.h"
+}
+
+namespace webhook::worker {
+namespace {
+
+using webhook::pg::call_postgres;
+using std::chrono::milliseconds;
+using SteadyClock = std::chrono::steady_clock;
+
+// How often the worker looks for due work when nothing woke it: catches
+// deliveries made due without a wake-up (an endpoint enabled again, a
+// prepared transaction committed, a manual UPDATE).
+constexpr milliseconds kFallbackInterval{1000};
+// A batch of results that cannot be recorded is retried this often before
+// it is dropped; its deliveries are then sent again when their lease ends.
+constexpr int kRecordRetries = 3;
+// The most deliveries one transaction claims.
+constexpr int kMaxClaimBatch = 1000;
+
+SenderSettings current_sender_settings() {
+    SenderSettings settings;
+    settings.max_in_flight = webhook::pg::setting_max_in_flight;
+    settings.connect_timeout_ms = webhook::pg::setting_connect_timeout_ms;
+    settings.response_body_limit =
+        static_cast<std::size_t>(webhook::pg::setting_response_body_limit);
+    settings.allowed_networks =
+        webhook::pg::setting_allowed_networks ? webhook::pg::setting_allowed_networks : "";
+    settings.user_agent = std::string("pg_webhook/") + PG_WEBHOOK_VERSION;
+    return settings;
+}
+
+void log_message(const std::string& message) {
+    call_postgres([&] { ereport(LOG, (errmsg("pg_webhook worker: %s", message.c_str()))); });
+}
+
+class Dispatcher {
+public:
+    Dispatcher() : random_(make_unit_random()) {}
+
+    [[noreturn]] void run() {
+        for (;;) {
+            call_postgres([] { CHECK_FOR_INTERRUPTS(); });
+            reload_settings_if_asked();
+            drive_engine();
+            if (database_pass_wanted()) database_pass();
+            drive_engine();
+            publish_state();
+            wait_for_work();
+        }
+    }
+
+private:
+    // --- configuration -------------------------------------------------------
+
+    void reload_settings_if_asked() {
+        if (ConfigReloadPending) {
+            ConfigReloadPending = false;
+            call_postgres([] { ProcessConfigFile(PGC_SIGHUP); });
+        }
+        SenderSettings wanted = current_sender_settings();
+        if (sender_ && wanted == sender_settings_) return;
+        // A new engine only once the old one has drained: requests in flight
+        // keep the settings they started with.
+        if (sender_ && sender_->busy() > 0) return;
+        try {
+            sender_ = make_http_sender(wanted);
+            sender_settings_ = wanted;
+            rebuild_wait_set();
+        } catch (const Error& error) {
+            if (!sender_) throw;  // nothing to keep sending with
+            report_error("the new settings cannot be used: " + error.message() + " " +
+                         error.detail());
+            sender_settings_ = wanted;  // do not retry the same bad settings every pass
+        }
+    }
+
+    // --- the network side ----------------------------------------------------
+
+    void drive_engine() {
+        sender_->perform();
+        for (SentAttempt& sent : sender_->take_finished()) {
+            auto found = in_flight_.find(sent.tag);
+            if (found == in_flight_.end()) continue;
+            finished_.push_back(finish_attempt(found->second, sent.observation,
+                                               webhook::pg::current_retry_schedule(),
+                                               Clock::now(), random_,
+                                               sender_settings_.response_body_limit));
+            in_flight_.erase(found);
+        }
+    }
+
+    void submit(std::vector<ClaimedDelivery> claimed) {
+        auto unix_now = std::chrono::duration_cast<std::chrono::seconds>(
+                            Clock::now().time_since_epoch())
+                            .count();
+        for (ClaimedDelivery& delivery : claimed) {
+            OutgoingRequest request;
+            request.tag = ++last_tag_;
+            request.url = delivery.url;
+            request.timeout_ms = delivery.timeout_ms;
+            try {
+                request.headers =
+                    delivery_request_headers(delivery, unix_now, sender_settings_.user_agent);
+            } catch (const Error& error) {
+                // A secret that cannot sign: a failed attempt, never sent.
+                AttemptObservation observation;
+                observation.error = "request not sent: " + error.message();
+                observation.started_at = Clock::now();
+                finished_.push_back(finish_attempt(delivery, observation,
+                                                   webhook::pg::current_retry_schedule(),
+                                                   Clock::now(), random_,
+                                                   sender_settings_.response_body_limit));
+                continue;
+            }
+            request.body = delivery.body;
+            in_flight_.emplace(request.tag, std::move(delivery));
+            sender_->submit(std::move(request));
+        }
+    }
+
+    int free_slots() const {
+        long busy = static_cast<long>(sender_->busy());
+        return static_cast<int>(std::max(0L, sender_settings_.max_in_flight - busy));
+    }
+
+    // --- the database side ---------------------------------------------------
+
+    bool database_pass_wanted() {
+        if (!finished_.empty()) return true;
+        if (free_slots() == 0) return false;
+        if (claim_wanted_) return true;
+        return SteadyClock::now() >= next_look_;
+    }
+
+    void database_pass() {
+        ClaimRequest claim;
+        claim.batch_size = std::min(free_slots(), kMaxClaimBatch);
+        claim.default_timeout_ms = webhook::pg::setting_request_timeout_ms;
+        claim.lease_margin_ms = webhook::pg::setting_lease_margin_ms;
+        claim.in_flight.reserve(in_flight_.size() + finished_.size());
+        for (const auto& [tag, delivery] : in_flight_) claim.in_flight.push_back(delivery.id);
+        for (const FinishedAttempt& attempt : finished_) claim.in_flight.push_back(attempt.id);
+        claim_wanted_ = false;
+
+        StoreResult result;
+        try {
+            result = record_and_claim(finished_, claim);
+        } catch (const Error& error) {
+            report_error(error.message() + (error.detail().empty() ? "" : " " + error.detail()));
+            if (++failed_record_passes_ >= kRecordRetries) {
+                finished_.clear();
+                failed_record_passes_ = 0;
+            }
+            next_look_ = SteadyClock::now() + kFallbackInterval;
+            return;
+        }
+        failed_record_passes_ = 0;
+        if (!result.extension_installed) {
+            // Results of a dropped extension have nowhere to go.
+            finished_.clear();
+            extension_missing_ = true;
+            next_look_ = SteadyClock::now() + kFallbackInterval;
+            return;
+        }
+        if (extension_missing_ || had_error_) {
+            extension_missing_ = false;
+            had_error_ = false;
+            set_last_error(nullptr);
+        }
+        if (!finished_.empty()) {
+            auto now_second = std::chrono::duration_cast<std::chrono::seconds>(
+                                  Clock::now().time_since_epoch())
+                                  .count();
+            count_finished_attempts(now_second, static_cast<int>(finished_.size()));
+            finished_.clear();
+        }
+        bool full = static_cast<int>(result.claimed.size()) == claim.batch_size;
+        submit(std::move(result.claimed));
+        claim_wanted_ = full;
+        schedule_next_look(result.next_due);
+    }
+
+    void schedule_next_look(const std::optional<PgTimestamp>& next_due) {
+        auto now = SteadyClock::now();
+        auto wait = kFallbackInterval;
+        if (next_due) {
+            auto until_due = std::chrono::duration_cast<milliseconds>(
+                from_pg_timestamp(*next_due) - Clock::now());
+            // A due delivery that was not claimed is locked by someone else
+            // (or in flight): look again after the fallback interval.
+            if (until_due > milliseconds(0)) wait = std::min(wait, until_due);
+        }
+        next_look_ = now + wait;
+    }
+
+    void report_error(const std::string& message) {
+        had_error_ = true;
+        set_last_error(message.c_str());
+        auto now = SteadyClock::now();
+        // The same error over and over is logged once a minute.
+        if (message != last_logged_error_ || now - last_logged_at_ > std::chrono::minutes(1)) {
+            log_message(message);
+            last_logged_error_ = message;
+            last_logged_at_ = now;
+        }
+    }
+
+    void publish_state() {
+        WorkerState state = extension_missing_ ? WorkerState::kWaitingForExtension
+                            : in_flight_.empty() ? WorkerState::kIdle
+                                                 : WorkerState::kDispatching;
+        set_worker_state(state, static_cast<int>(in_flight_.size()));
+    }
+
+    // --- sleeping ------------------------------------------------------------
+
+    void rebuild_wait_set() {
+        call_postgres([&] {
+            if (wait_set_) FreeWaitEventSet(wait_set_);
+            wait_set_ = CreateWaitEventSet(TopMemoryContext, 3);
+            AddWaitEventToSet(wait_set_, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, nullptr);
+            AddWaitEventToSet(wait_set_, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, nullptr, nullptr);
+            AddWaitEventToSet(wait_set_, WL_SOCKET_READABLE, sender_->event_fd(), nullptr, nullptr);
+        });
+    }
+
+    long wait_timeout_ms() {
+        if (!finished_.empty()) return 0;
+        if (claim_wanted_ && free_slots() > 0) return 0;
+        long timeout = -1;
+        if (free_slots() > 0) {
+            auto until_look =
+                std::chrono::duration_cast<milliseconds>(next_look_ - SteadyClock::now()).count();
+            timeout = std::max(0L, static_cast<long>(until_look));
+        }
+        long engine = sender_->timeout_ms();
+        if (engine >= 0 && (timeout < 0 || engine < timeout)) timeout = engine;
+        return timeout < 0 ? kFallbackInterval.count() : timeout;
+    }
+
+    void wait_for_work() {
+        long timeout = wait_timeout_ms();
+        WaitEvent events[3];
+        int count = call_postgres([&] {
+            return WaitEventSetWait(wait_set_, timeout, events, 3, PG_WAIT_EXTENSION);
+        });
+        for (int i = 0; i < count; ++i) {
+            if (events[i].events & WL_LATCH_SET) {
+                call_postgres([] { ResetLatch(MyLatch); });
+                // Woken by a commit (or a signal): look for due work now.
+                claim_wanted_ = true;
+            }
+        }
+    }
+
+    std::unique_ptr<RequestSender> sender_;
+    SenderSettings sender_settings_;
+    WaitEventSet* wait_set_ = nullptr;
+    UnitRandom random_;
+
+    std::unordered_map<std::uint64_t, ClaimedDelivery> in_flight_;
+    std::vector<FinishedAttempt> finished_;
+    std::uint64_t last_tag_ = 0;
+
+    bool claim_wanted_ = true;
+    SteadyClock::time_point next_look_ = SteadyClock::now();
+    int failed_record_passes_ = 0;
+    bool extension_missing_ = false;
+    bool had_error_ = false;
+    std::string last_logged_error_;
+    SteadyClock::time_point last_logged_at_;
+};
+
+}  // namespace
+
+void run_dispatcher() {
+    Dispatcher dispatcher;
+    dispatcher.run();
+}
+
+}  // namespace webhook::worker

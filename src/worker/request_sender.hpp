@@ -1,0 +1,63 @@
+// The dispatcher's view of the HTTP engine: submit requests, learn when its
+// sockets or timers need attention, collect finished attempts. Keeping it
+// this small lets the worker loop be read (and changed) without libcurl.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/attempt_recording.hpp"
+
+namespace webhook::worker {
+
+struct SenderSettings {
+    int max_in_flight = 64;
+    int connect_timeout_ms = 5000;
+    std::size_t response_body_limit = 4096;
+    std::string allowed_networks;
+    std::string user_agent;
+
+    bool operator==(const SenderSettings& other) const {
+        return max_in_flight == other.max_in_flight &&
+               connect_timeout_ms == other.connect_timeout_ms &&
+               response_body_limit == other.response_body_limit &&
+               allowed_networks == other.allowed_networks && user_agent == other.user_agent;
+    }
+    bool operator!=(const SenderSettings& other) const { return !(*this == other); }
+};
+
+struct OutgoingRequest {
+    std::uint64_t tag = 0;
+    std::string url;
+    std::vector<std::string> headers;  // "name: value"
+    std::string body;
+    int timeout_ms = 15000;
+};
+
+struct SentAttempt {
+    std::uint64_t tag = 0;
+    AttemptObservation observation;
+};
+
+class RequestSender {
+public:
+    virtual ~RequestSender() = default;
+    // A descriptor that becomes readable when a socket needs attention.
+    virtual int event_fd() const = 0;
+    // Milliseconds until a timer of the engine is due; -1 when none is.
+    virtual long timeout_ms() = 0;
+    // Does all I/O that can be done now without blocking.
+    virtual void perform() = 0;
+    virtual void submit(OutgoingRequest request) = 0;
+    virtual std::vector<SentAttempt> take_finished() = 0;
+    // Requests submitted and not yet taken back as finished.
+    virtual std::size_t busy() const = 0;
+};
+
+// The libcurl engine behind the interface. Throws webhook::Error (22023) for
+// settings it cannot use, such as a malformed webhook.allowed_networks.
+std::unique_ptr<RequestSender> make_http_sender(const SenderSettings& settings);
+
+}  // namespace webhook::worker

@@ -1,0 +1,179 @@
+-- The dispatcher's SQL side: claiming under a lease, recording with the lease
+-- as token, retry, cancel, bulk retry, status. No worker serves this
+-- database (webhook.database names another one), so nothing moves by itself.
+\set QUIET 1
+\pset format unaligned
+\pset tuples_only true
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS pg_webhook;
+
+SELECT plan(59);
+
+CREATE TEMP TABLE t (name text PRIMARY KEY, id uuid);
+GRANT SELECT ON t TO webhook_admin, webhook_user;
+INSERT INTO t SELECT 'ep', (webhook.create_endpoint(
+    'http://127.0.0.1:9/hook', headers => '{"x-team": "blue", "x-env": "test"}',
+    timeout_ms => 2000)).id;
+INSERT INTO t SELECT 'ep_off', (webhook.create_endpoint('http://127.0.0.1:9/off')).id;
+INSERT INTO t SELECT 'ep_gone', (webhook.create_endpoint('http://127.0.0.1:9/gone')).id;
+INSERT INTO t SELECT 'd1', webhook.publish('order.paid', '{"n": 1, "text": "h\u00e9"}', endpoint_id => (SELECT id FROM t WHERE name = 'ep'));
+INSERT INTO t SELECT 'd2', webhook.publish('order.paid', '{"n": 2}', endpoint_id => (SELECT id FROM t WHERE name = 'ep'));
+INSERT INTO t SELECT 'd_off', webhook.publish('order.paid', '{"n": 3}', endpoint_id => (SELECT id FROM t WHERE name = 'ep_off'));
+INSERT INTO t SELECT 'd_gone', webhook.publish('order.paid', '{"n": 4}', endpoint_id => (SELECT id FROM t WHERE name = 'ep_gone'));
+SELECT (webhook.disable_endpoint((SELECT id FROM t WHERE name = 'ep_off'), 'maintenance')).enabled;
+-- Deleted behind the API's back: its due delivery is cancelled at claim time.
+DELETE FROM webhook.endpoint WHERE id = (SELECT id FROM t WHERE name = 'ep_gone');
+
+-- ---------------------------------------------------------------------------
+-- Claiming
+-- ---------------------------------------------------------------------------
+SELECT is(webhook.next_due_at('{}') <= now(), true, 'next_due_at sees due work');
+
+CREATE TEMP TABLE claimed AS
+SELECT * FROM webhook.claim_due_deliveries(10, ARRAY[(SELECT id FROM t WHERE name = 'd2')], 15000, 30000);
+
+SELECT is((SELECT array_agg(id) FROM claimed), ARRAY[(SELECT id FROM t WHERE name = 'd1')],
+          'claim returns the due delivery, not the one in flight, nor a disabled endpoint''s');
+SELECT is((SELECT body FROM claimed), (SELECT convert_to(payload::text, 'UTF8') FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd1')),
+          'the body is exactly convert_to(payload::text, ''UTF8'')');
+SELECT is((SELECT encode(sha256(body), 'hex') FROM claimed), (SELECT payload_hash FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd1')),
+          'the body''s SHA-256 is payload_hash');
+SELECT is((SELECT headers FROM claimed), ARRAY['x-env: test', 'x-team: blue'], 'extra headers come as name: value lines');
+SELECT is((SELECT timeout_ms FROM claimed), 2000, 'the endpoint''s timeout_ms overrides the default');
+SELECT is((SELECT attempt_number FROM claimed), 1, 'the first attempt is number 1');
+SELECT is((SELECT secret FROM claimed), (SELECT secret FROM webhook.endpoint WHERE id = (SELECT id FROM t WHERE name = 'ep')), 'the current secret comes along');
+SELECT is((SELECT previous_secret FROM claimed), NULL, 'no previous secret without a rotation');
+SELECT ok((SELECT lease BETWEEN now() + interval '31.9 s' AND now() + interval '32.1 s' FROM claimed),
+          'the lease lasts the timeout plus the margin');
+SELECT is((SELECT next_attempt_at FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd1')), (SELECT lease FROM claimed),
+          'the lease is stored as next_attempt_at');
+SELECT is((SELECT status::text FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd1')), 'pending', 'a claimed delivery keeps its status');
+SELECT is((SELECT status::text FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd_off')), 'pending', 'a disabled endpoint''s delivery waits, not failed');
+SELECT is((SELECT status::text || ' / ' || last_error FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd_gone')),
+          'cancelled / endpoint deleted', 'a deleted endpoint''s delivery is cancelled');
+SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(10, ARRAY[(SELECT id FROM t WHERE name = 'd2')], 15000, 30000)), 0,
+          'a leased delivery is not claimed again');
+SELECT ok(webhook.next_due_at(ARRAY[(SELECT id FROM t WHERE name = 'd2')]) > now(), 'next_due_at then points at the lease end');
+
+-- ---------------------------------------------------------------------------
+-- Recording, with the lease as token
+-- ---------------------------------------------------------------------------
+SELECT is(webhook.record_attempts(
+    ARRAY[(SELECT id FROM claimed)], ARRAY[(SELECT lease FROM claimed) - interval '1 s'],
+    ARRAY[(SELECT workspace_id FROM claimed)], ARRAY[(SELECT endpoint_id FROM claimed)], '{1}',
+    '{delivered}', '{NULL}', '{200}', '{NULL}', '{ok}', ARRAY[now()], '{12.5}'), 0,
+    'a result with a stale lease does not land');
+SELECT is((SELECT status::text FROM webhook.delivery WHERE id = (SELECT id FROM claimed)), 'pending', '... the delivery is unchanged');
+SELECT is((SELECT count(*)::int FROM webhook.attempt WHERE delivery_id = (SELECT id FROM claimed)), 1, '... but the attempt is logged');
+
+SELECT is(webhook.record_attempts(
+    ARRAY[(SELECT id FROM claimed)], ARRAY[(SELECT lease FROM claimed)],
+    ARRAY[(SELECT workspace_id FROM claimed)], ARRAY[(SELECT endpoint_id FROM claimed)], '{1}',
+    '{retrying}', ARRAY[now() + interval '5 s'], '{500}', '{"HTTP 500"}', '{boom}', ARRAY[now()], '{12.5}'), 1,
+    'a result with the claimed lease lands');
+SELECT is((SELECT row(status::text, attempt_count, http_status, last_error, response_body)::text
+             FROM webhook.delivery WHERE id = (SELECT id FROM claimed)),
+          '(retrying,1,500,"HTTP 500",boom)', '... status, count, http_status, error and body are recorded');
+SELECT is((SELECT row(attempt_number, http_status, error, response_body, duration_ms)::text
+             FROM webhook.attempt WHERE delivery_id = (SELECT id FROM claimed) ORDER BY id DESC LIMIT 1),
+          '(1,500,"HTTP 500",boom,12.5)', '... and the attempt row holds the same');
+
+-- ---------------------------------------------------------------------------
+-- Cancel
+-- ---------------------------------------------------------------------------
+SELECT is((webhook.cancel_delivery((SELECT id FROM t WHERE name = 'd1'))).status::text, 'cancelled', 'a retrying delivery can be cancelled');
+SELECT is((SELECT next_attempt_at FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd1')), NULL, '... and is no longer due');
+SELECT throws_ok(format('SELECT webhook.cancel_delivery(%L)', (SELECT id FROM t WHERE name = 'd1')), '55000', 'delivery cannot be cancelled',
+                 'cancelling a cancelled delivery: 55000');
+SELECT throws_ok('SELECT webhook.cancel_delivery(''00000000-0000-0000-0000-0000000000aa'')', 'P0002', 'delivery not found',
+                 'cancelling an unknown delivery: P0002');
+
+-- A cancel that races an attempt in flight wins, and the attempt is logged.
+CREATE TEMP TABLE claimed2 AS SELECT * FROM webhook.claim_due_deliveries(10, '{}', 15000, 30000);
+SELECT is((SELECT array_agg(id) FROM claimed2), ARRAY[(SELECT id FROM t WHERE name = 'd2')], 'd2 is claimed');
+SELECT is((webhook.cancel_delivery((SELECT id FROM t WHERE name = 'd2'))).status::text, 'cancelled', 'd2 is cancelled while in flight');
+SELECT is(webhook.record_attempts(
+    ARRAY[(SELECT id FROM claimed2)], ARRAY[(SELECT lease FROM claimed2)],
+    ARRAY[(SELECT workspace_id FROM claimed2)], ARRAY[(SELECT endpoint_id FROM claimed2)], '{1}',
+    '{delivered}', '{NULL}', '{204}', '{NULL}', '{""}', ARRAY[now()], '{3}'), 0, 'the in-flight result does not land');
+SELECT is((SELECT status::text FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd2')), 'cancelled', '... the delivery stays cancelled');
+SELECT is((SELECT http_status FROM webhook.attempt WHERE delivery_id = (SELECT id FROM t WHERE name = 'd2')), 204, '... and the attempt is logged');
+SELECT throws_ok(format('SELECT webhook.cancel_delivery(%L)', (SELECT id FROM t WHERE name = 'd2')), '55000', NULL,
+                 'cancelling it again: 55000');
+
+-- ---------------------------------------------------------------------------
+-- Retry
+-- ---------------------------------------------------------------------------
+UPDATE webhook.delivery SET status = 'delivered', attempt_count = 1, http_status = 200, response_body = 'ok',
+       delivered_at = now(), next_attempt_at = NULL, last_error = NULL
+ WHERE id = (SELECT id FROM t WHERE name = 'd2');
+SELECT throws_ok(format('SELECT webhook.cancel_delivery(%L)', (SELECT id FROM t WHERE name = 'd2')), '55000', NULL,
+                 'cancelling a delivered delivery: 55000');
+UPDATE webhook.delivery SET status = 'dead_letter', attempt_count = 3, http_status = 500,
+       last_error = 'HTTP 500', response_body = 'boom', next_attempt_at = NULL
+ WHERE id = (SELECT id FROM t WHERE name = 'd1');
+SELECT throws_ok(format('SELECT webhook.cancel_delivery(%L)', (SELECT id FROM t WHERE name = 'd1')), '55000', NULL,
+                 'cancelling a dead_letter delivery: 55000');
+SELECT is((SELECT row(r.status::text, r.attempt_count, r.last_error, r.http_status, r.response_body, r.delivered_at, r.next_attempt_at <= now())::text
+             FROM webhook.retry_delivery((SELECT id FROM t WHERE name = 'd1')) r),
+          '(pending,0,,,,,t)', 'retry of a dead_letter delivery: a clean slate, due now');
+SELECT is((SELECT count(*)::int FROM webhook.attempt WHERE delivery_id = (SELECT id FROM t WHERE name = 'd1')), 2, '... its attempt history is kept');
+SELECT is((webhook.retry_delivery((SELECT id FROM t WHERE name = 'd2'))).status::text, 'pending', 'a delivered delivery can be replayed');
+SELECT is((webhook.retry_delivery((SELECT id FROM t WHERE name = 'd2'))).status::text, 'pending', 'a pending delivery can be retried');
+SELECT throws_ok('SELECT webhook.retry_delivery(''00000000-0000-0000-0000-0000000000aa'')', 'P0002', 'delivery not found',
+                 'retrying an unknown delivery: P0002');
+
+-- A result of an attempt made before a retry does not overwrite the clean slate.
+CREATE TEMP TABLE claimed3 AS SELECT * FROM webhook.claim_due_deliveries(1, '{}', 15000, 30000);
+SELECT is((SELECT count(*)::int FROM claimed3), 1, 'one delivery claimed with batch_size 1');
+SELECT is((webhook.retry_delivery((SELECT id FROM claimed3))).attempt_count, 0, 'retried while in flight');
+SELECT is(webhook.record_attempts(
+    ARRAY[(SELECT id FROM claimed3)], ARRAY[(SELECT lease FROM claimed3)],
+    ARRAY[(SELECT workspace_id FROM claimed3)], ARRAY[(SELECT endpoint_id FROM claimed3)], '{1}',
+    '{retrying}', ARRAY[now() + interval '1 h'], '{503}', '{"HTTP 503"}', '{""}', ARRAY[now()], '{3}'), 0,
+    'the old attempt''s result does not land after a retry');
+SELECT is((SELECT row(status::text, attempt_count, next_attempt_at <= now())::text FROM webhook.delivery WHERE id = (SELECT id FROM claimed3)),
+          '(pending,0,t)', '... the delivery stays pending and due');
+
+-- Bulk retry.
+SELECT throws_ok('SELECT webhook.retry_deliveries()', '22023', 'retry_deliveries needs a condition', 'bulk retry without a condition: 22023');
+UPDATE webhook.delivery SET status = 'dead_letter', next_attempt_at = NULL WHERE endpoint_id = (SELECT id FROM t WHERE name = 'ep');
+SELECT is(webhook.retry_deliveries(endpoint_id => (SELECT id FROM t WHERE name = 'ep'), status => 'dead_letter'), 2,
+          'bulk retry by endpoint and status');
+SELECT is((SELECT count(*)::int FROM webhook.delivery WHERE endpoint_id = (SELECT id FROM t WHERE name = 'ep') AND status = 'pending' AND attempt_count = 0), 2,
+          '... both are pending again');
+SELECT is(webhook.retry_deliveries(ids => ARRAY[(SELECT id FROM t WHERE name = 'd1'), '00000000-0000-0000-0000-0000000000aa']), 1,
+          'bulk retry by ids counts only existing deliveries');
+SELECT is(webhook.retry_deliveries(status => 'rate_limited'), 0, 'bulk retry matching nothing returns 0');
+
+-- ---------------------------------------------------------------------------
+-- Status
+-- ---------------------------------------------------------------------------
+SELECT is((SELECT count(*)::int FROM webhook.worker_status()), 1, 'worker_status returns one row');
+SELECT is((SELECT pid FROM webhook.worker_status()), NULL, 'pid is NULL: no worker serves this database');
+SELECT is((SELECT state FROM webhook.worker_status()), 'stopped', '... and the state says so');
+SELECT is((SELECT due_now FROM webhook.worker_status()),
+          (SELECT count(*) FROM webhook.delivery WHERE status IN ('pending', 'retrying', 'rate_limited') AND next_attempt_at <= now()),
+          'due_now counts the due deliveries');
+
+-- ---------------------------------------------------------------------------
+-- Tenancy and privileges
+-- ---------------------------------------------------------------------------
+SET ROLE webhook_user;
+SET webhook.workspace_id = '11111111-1111-1111-1111-111111111111';
+SELECT throws_ok(format('SELECT webhook.retry_delivery(%L)', (SELECT id FROM t WHERE name = 'd1')), 'P0002', NULL,
+                 'retrying another workspace''s delivery: P0002');
+SELECT throws_ok(format('SELECT webhook.cancel_delivery(%L)', (SELECT id FROM t WHERE name = 'd1')), 'P0002', NULL,
+                 'cancelling another workspace''s delivery: P0002');
+SELECT is(webhook.retry_deliveries(status => 'pending'), 0, 'bulk retry never reaches another workspace');
+SELECT is((SELECT due_now FROM webhook.worker_status()), 0::bigint, 'due_now counts only the caller''s deliveries');
+SELECT throws_ok('SELECT * FROM webhook.claim_due_deliveries(1, ''{}'', 1, 1)', '42501', NULL, 'webhook_user cannot claim');
+RESET webhook.workspace_id;
+RESET ROLE;
+SET ROLE webhook_admin;
+SELECT throws_ok('SELECT webhook.record_attempts(''{}'', ''{}'', ''{}'', ''{}'', ''{}'', ''{}'', ''{}'', ''{}'', ''{}'', ''{}'', ''{}'', ''{}'')',
+                 '42501', NULL, 'webhook_admin cannot record attempts');
+SELECT lives_ok('SELECT webhook.wake_worker_on_commit()', 'webhook_admin can ask for a wake-up');
+RESET ROLE;
+
+SELECT * FROM finish();

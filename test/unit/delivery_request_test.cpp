@@ -1,0 +1,67 @@
+#include "core/delivery_request.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/error.hpp"
+#include "core/webhook_signature.hpp"
+
+namespace {
+
+webhook::ClaimedDelivery sample_delivery() {
+    webhook::ClaimedDelivery delivery{};
+    delivery.id = {0x01, 0x8f, 0x3a, 0x10, 0x00, 0x00, 0x70, 0x00,
+                   0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01};
+    delivery.secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    delivery.body = "{\"test\": 2432232314}";
+    return delivery;
+}
+
+std::string header(const std::vector<std::string>& headers, const std::string& name) {
+    for (const std::string& line : headers) {
+        if (line.rfind(name + ": ", 0) == 0) return line.substr(name.size() + 2);
+    }
+    return "<missing>";
+}
+
+TEST(DeliveryRequestHeaders, CarryIdTimestampAndSignature) {
+    auto delivery = sample_delivery();
+    auto headers = webhook::delivery_request_headers(delivery, 1614265330);
+    EXPECT_EQ(header(headers, "webhook-id"), "018f3a10-0000-7000-8000-000000000001");
+    EXPECT_EQ(header(headers, "webhook-timestamp"), "1614265330");
+    EXPECT_EQ(header(headers, "webhook-signature"),
+              webhook::standard_webhooks_signature("018f3a10-0000-7000-8000-000000000001",
+                                                   1614265330, delivery.body,
+                                                   {delivery.secret}));
+}
+
+TEST(DeliveryRequestHeaders, SignWithBothSecretsDuringRotation) {
+    auto delivery = sample_delivery();
+    delivery.previous_secret = "whsec_" + std::string(32, 'A');
+    auto headers = webhook::delivery_request_headers(delivery, 1614265330);
+    std::string signature = header(headers, "webhook-signature");
+    auto space = signature.find(' ');
+    ASSERT_NE(space, std::string::npos);
+    EXPECT_EQ(signature.substr(0, 3), "v1,");
+    EXPECT_EQ(signature.substr(space + 1, 3), "v1,");
+    EXPECT_NE(signature.substr(0, space), signature.substr(space + 1));
+}
+
+TEST(DeliveryRequestHeaders, KeepExtraHeadersButNotOursOrBrokenOnes) {
+    auto delivery = sample_delivery();
+    delivery.headers = {"x-team: blue",          "Webhook-Signature: forged",
+                        "Content-Type: text/plain", "x-evil: a\r\nx-injected: b",
+                        "no colon",              "bad name: x",
+                        "Host: example.com"};
+    auto headers = webhook::delivery_request_headers(delivery, 1);
+    EXPECT_EQ(headers.front(), "x-team: blue");
+    EXPECT_EQ(headers.size(), 4u);  // x-team + the three webhook-* headers
+    EXPECT_NE(header(headers, "webhook-signature"), "forged");
+}
+
+TEST(DeliveryRequestHeaders, RefuseAMalformedSecret) {
+    auto delivery = sample_delivery();
+    delivery.secret = "not a secret";
+    EXPECT_THROW(webhook::delivery_request_headers(delivery, 1), webhook::Error);
+}
+
+}  // namespace
