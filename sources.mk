@@ -16,7 +16,8 @@ CORE_SOURCES = \
 	src/core/delivery_request.cpp \
 	src/core/attempt_recording.cpp
 
-HTTP_SOURCES =
+HTTP_SOURCES = \
+	src/http/http_engine.cpp
 
 PG_SOURCES = \
 	src/pg/error_boundary.cpp \

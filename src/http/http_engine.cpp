@@ -1,0 +1,371 @@
+#include "http/http_engine.hpp"
+
+#include <curl/curl.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "core/error.hpp"
+
+namespace webhook::http {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+// What is read and dropped past response_body_limit before the transfer is
+// cut off: small bodies still end cleanly (keeping the connection), a huge
+// one costs neither memory nor time.
+constexpr std::size_t kDiscardAllowance = 64 * 1024;
+
+CURLM* multi_of(void* handle) { return static_cast<CURLM*>(handle); }
+
+bool starts_with_ignoring_case(const char* text, std::size_t size, const char* prefix) {
+    std::size_t length = std::strlen(prefix);
+    return size >= length && strncasecmp(text, prefix, length) == 0;
+}
+
+void ensure_curl_initialised() {
+    // Not a static initialiser: this runs in the worker, never in the postmaster.
+    static const CURLcode result = curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (result != CURLE_OK) {
+        throw Error(sqlstate::kInternalError, "could not initialise libcurl",
+                    std::string("curl_global_init failed: ") + curl_easy_strerror(result) + ".");
+    }
+}
+
+}  // namespace
+
+struct HttpEngine::Transfer {
+    HttpEngine* engine = nullptr;
+    CURL* easy = nullptr;
+    curl_slist* header_list = nullptr;
+    Request request;
+    Outcome outcome;
+    std::size_t body_limit = 0;
+    std::size_t body_bytes_seen = 0;
+    bool cut_off = false;  // we stopped reading a body past its limit
+    int sockets_opened = 0;
+    std::string denial;  // why the address policy refused, if it did
+    Steady::time_point started;
+    char error_buffer[CURL_ERROR_SIZE] = {};
+
+    ~Transfer() {
+        if (easy != nullptr) curl_easy_cleanup(easy);
+        curl_slist_free_all(header_list);
+    }
+};
+
+// The C callbacks given to libcurl. Each is noexcept and reports trouble
+// through its return value only.
+struct EngineCallbacks {
+    static int on_socket(CURL*, curl_socket_t socket, int what, void* engine_pointer,
+                         void*) noexcept {
+        auto* engine = static_cast<HttpEngine*>(engine_pointer);
+        if (what == CURL_POLL_REMOVE) {
+            // The socket may already be closed (and so gone from the set).
+            epoll_ctl(engine->epoll_fd_, EPOLL_CTL_DEL, socket, nullptr);
+            return 0;
+        }
+        epoll_event event{};
+        event.data.fd = socket;
+        if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) event.events |= EPOLLIN;
+        if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) event.events |= EPOLLOUT;
+        if (epoll_ctl(engine->epoll_fd_, EPOLL_CTL_MOD, socket, &event) != 0) {
+            if (errno != ENOENT) return -1;
+            if (epoll_ctl(engine->epoll_fd_, EPOLL_CTL_ADD, socket, &event) != 0) return -1;
+        }
+        return 0;
+    }
+
+    static int on_timer(CURLM*, long timeout_ms, void* engine_pointer) noexcept {
+        auto* engine = static_cast<HttpEngine*>(engine_pointer);
+        if (timeout_ms < 0) {
+            engine->timer_deadline_.reset();
+        } else {
+            engine->timer_deadline_ = Steady::now() + std::chrono::milliseconds(timeout_ms);
+        }
+        return 0;
+    }
+
+    static curl_socket_t on_open_socket(void* transfer_pointer, curlsocktype purpose,
+                                        curl_sockaddr* address) noexcept {
+        auto* transfer = static_cast<HttpEngine::Transfer*>(transfer_pointer);
+        if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
+        const sockaddr* target = &address->addr;
+        AddressDenial denial = transfer->engine->settings_.address_policy.judge(target);
+        if (denial.denied()) {
+            if (transfer->denial.empty()) {
+                try {
+                    transfer->denial = describe_denial(target, denial);
+                } catch (...) {
+                    transfer->denial = "address not allowed";
+                }
+            }
+            return CURL_SOCKET_BAD;
+        }
+        curl_socket_t socket =
+            ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+        if (socket != CURL_SOCKET_BAD) ++transfer->sockets_opened;
+        return socket;
+    }
+
+    static std::size_t on_body(char* data, std::size_t size, std::size_t count,
+                               void* transfer_pointer) noexcept {
+        auto* transfer = static_cast<HttpEngine::Transfer*>(transfer_pointer);
+        const std::size_t length = size * count;
+        std::string& body = transfer->outcome.response_body;
+        const std::size_t room = transfer->body_limit - body.size();
+        const std::size_t kept = std::min(room, length);
+        try {
+            body.append(data, kept);
+        } catch (...) {
+            return 0;  // out of memory: abort this transfer
+        }
+        transfer->body_bytes_seen += length;
+        if (kept < length) transfer->outcome.response_truncated = true;
+        if (transfer->body_bytes_seen > transfer->body_limit + kDiscardAllowance) {
+            transfer->cut_off = true;
+            return 0;  // aborts the transfer: the rest is not worth reading
+        }
+        return length;
+    }
+
+    static std::size_t on_header(char* line, std::size_t size, std::size_t count,
+                                 void* transfer_pointer) noexcept {
+        auto* transfer = static_cast<HttpEngine::Transfer*>(transfer_pointer);
+        const std::size_t length = size * count;
+        if (starts_with_ignoring_case(line, length, "HTTP/")) {
+            transfer->outcome.retry_after.reset();  // a new response (after a 1xx)
+        } else if (starts_with_ignoring_case(line, length, "retry-after:")) {
+            std::size_t begin = std::strlen("retry-after:");
+            std::size_t end = length;
+            while (begin < end && (line[begin] == ' ' || line[begin] == '\t')) ++begin;
+            while (end > begin && std::strchr(" \t\r\n", line[end - 1]) != nullptr) --end;
+            try {
+                transfer->outcome.retry_after.emplace(line + begin, end - begin);
+            } catch (...) {
+                return 0;
+            }
+        }
+        return length;
+    }
+};
+
+const char* user_agent() { return "pg_webhook/" PG_WEBHOOK_VERSION; }
+
+HttpEngine::HttpEngine(EngineSettings settings) : settings_(std::move(settings)) {
+    ensure_curl_initialised();
+    epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_fd_ < 0) {
+        throw Error(sqlstate::kInternalError, "could not create the HTTP engine's epoll set",
+                    std::string("epoll_create1 failed: ") + std::strerror(errno) + ".");
+    }
+    multi_ = curl_multi_init();
+    if (multi_ == nullptr) {
+        close(epoll_fd_);
+        throw Error(sqlstate::kOutOfMemory, "could not create a libcurl multi handle");
+    }
+    CURLM* multi = multi_of(multi_);
+    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &EngineCallbacks::on_socket);
+    curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &EngineCallbacks::on_timer);
+    curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(settings_.max_in_flight));
+}
+
+HttpEngine::~HttpEngine() {
+    CURLM* multi = multi_of(multi_);
+    for (std::unique_ptr<Transfer>& transfer : transfers_) {
+        curl_multi_remove_handle(multi, transfer->easy);
+    }
+    transfers_.clear();
+    curl_multi_cleanup(multi);  // closes cached connections; may still call on_socket
+    close(epoll_fd_);
+}
+
+void HttpEngine::reconfigure(EngineSettings settings) {
+    settings_ = std::move(settings);
+    curl_multi_setopt(multi_of(multi_), CURLMOPT_MAXCONNECTS,
+                      static_cast<long>(settings_.max_in_flight));
+    start_queued();
+}
+
+void HttpEngine::submit(Request request) {
+    if (active_ < static_cast<std::size_t>(std::max(settings_.max_in_flight, 1))) {
+        start(std::move(request));
+    } else {
+        queue_.push_back(std::move(request));
+    }
+}
+
+void HttpEngine::start(Request request) {
+    auto transfer = std::make_unique<Transfer>();
+    transfer->engine = this;
+    transfer->request = std::move(request);
+    transfer->body_limit = settings_.response_body_limit;
+    transfer->outcome.tag = transfer->request.tag;
+    transfer->outcome.started_at = std::chrono::system_clock::now();
+    transfer->started = Steady::now();
+
+    auto fail_now = [&](std::string error) {
+        transfer->outcome.error = std::move(error);
+        finished_.push_back(std::move(transfer->outcome));
+    };
+    for (const std::string& header : transfer->request.headers) {
+        if (header.find_first_of(std::string("\r\n\0", 3)) != std::string::npos) {
+            return fail_now("a request header contains a line break or NUL byte");
+        }
+    }
+    transfer->easy = curl_easy_init();
+    if (transfer->easy == nullptr) return fail_now("out of memory: could not create a transfer");
+
+    for (const char* header : {"Content-Type: application/json", "Expect:"}) {
+        curl_slist* extended = curl_slist_append(transfer->header_list, header);
+        if (extended == nullptr) return fail_now("out of memory: could not build the headers");
+        transfer->header_list = extended;
+    }
+    for (const std::string& header : transfer->request.headers) {
+        curl_slist* extended = curl_slist_append(transfer->header_list, header.c_str());
+        if (extended == nullptr) return fail_now("out of memory: could not build the headers");
+        transfer->header_list = extended;
+    }
+
+    CURL* easy = transfer->easy;
+    const long timeout_ms = std::max(transfer->request.timeout_ms, 1L);
+    CURLcode set = CURLE_OK;
+    auto option = [&](CURLoption name, auto value) {
+        if (set == CURLE_OK) set = curl_easy_setopt(easy, name, value);
+    };
+    option(CURLOPT_PRIVATE, static_cast<void*>(transfer.get()));
+    option(CURLOPT_ERRORBUFFER, transfer->error_buffer);
+    option(CURLOPT_NOSIGNAL, 1L);
+    option(CURLOPT_URL, transfer->request.url.c_str());
+    option(CURLOPT_PROTOCOLS_STR, "http,https");
+    option(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    option(CURLOPT_FOLLOWLOCATION, 0L);
+    option(CURLOPT_PROXY, "");  // an empty proxy ignores http_proxy & co.
+    option(CURLOPT_NOPROXY, "*");
+    option(CURLOPT_POST, 1L);
+    option(CURLOPT_POSTFIELDS, transfer->request.body.data());
+    option(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(transfer->request.body.size()));
+    option(CURLOPT_HTTPHEADER, transfer->header_list);
+    option(CURLOPT_USERAGENT, user_agent());
+    option(CURLOPT_TIMEOUT_MS, timeout_ms);
+    option(CURLOPT_CONNECTTIMEOUT_MS, std::min(settings_.connect_timeout_ms, timeout_ms));
+    option(CURLOPT_TCP_KEEPALIVE, 1L);
+    option(CURLOPT_WRITEFUNCTION, &EngineCallbacks::on_body);
+    option(CURLOPT_WRITEDATA, static_cast<void*>(transfer.get()));
+    option(CURLOPT_HEADERFUNCTION, &EngineCallbacks::on_header);
+    option(CURLOPT_HEADERDATA, static_cast<void*>(transfer.get()));
+    option(CURLOPT_OPENSOCKETFUNCTION, &EngineCallbacks::on_open_socket);
+    option(CURLOPT_OPENSOCKETDATA, static_cast<void*>(transfer.get()));
+    if (set != CURLE_OK) {
+        return fail_now(std::string("could not set up the transfer: ") + curl_easy_strerror(set));
+    }
+    transfers_.push_back(std::move(transfer));
+    CURLMcode added = curl_multi_add_handle(multi_of(multi_), easy);
+    if (added != CURLM_OK) {
+        transfer = std::move(transfers_.back());
+        transfers_.pop_back();
+        return fail_now(std::string("could not start the transfer: ") + curl_multi_strerror(added));
+    }
+    ++active_;
+}
+
+void HttpEngine::start_queued() {
+    while (!queue_.empty() &&
+           active_ < static_cast<std::size_t>(std::max(settings_.max_in_flight, 1))) {
+        Request request = std::move(queue_.front());
+        queue_.pop_front();
+        start(std::move(request));
+    }
+}
+
+long HttpEngine::timeout_ms() const noexcept {
+    if (!timer_deadline_) return -1;
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(*timer_deadline_ - Steady::now());
+    return std::max<long>(0, static_cast<long>(left.count()));
+}
+
+void HttpEngine::perform() {
+    CURLM* multi = multi_of(multi_);
+    int running = 0;
+    epoll_event events[64];
+    const int ready = epoll_wait(epoll_fd_, events, 64, 0);
+    for (int i = 0; i < ready; ++i) {
+        int flags = 0;
+        if (events[i].events & EPOLLIN) flags |= CURL_CSELECT_IN;
+        if (events[i].events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
+        if (events[i].events & (EPOLLERR | EPOLLHUP)) flags |= CURL_CSELECT_ERR;
+        curl_multi_socket_action(multi, events[i].data.fd, flags, &running);
+    }
+    // A timer that is due now (often set to 0 by the calls above) is handled
+    // here rather than costing the caller another wake-up.
+    for (int round = 0; round < 4 && timer_deadline_ && *timer_deadline_ <= Steady::now();
+         ++round) {
+        timer_deadline_.reset();
+        curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        collect_finished();
+        start_queued();
+    }
+    collect_finished();
+    start_queued();
+}
+
+void HttpEngine::wait_and_perform(long max_wait_ms) {
+    long wait = timeout_ms();
+    if (wait < 0 || wait > max_wait_ms) wait = max_wait_ms;
+    pollfd poll_fd{epoll_fd_, POLLIN, 0};
+    poll(&poll_fd, 1, static_cast<int>(std::max(wait, 0L)));
+    perform();
+}
+
+void HttpEngine::collect_finished() {
+    CURLM* multi = multi_of(multi_);
+    int left = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi, &left)) {
+        if (message->msg != CURLMSG_DONE) continue;
+        CURL* easy = message->easy_handle;
+        const CURLcode result = message->data.result;
+        curl_multi_remove_handle(multi, easy);
+
+        auto found = std::find_if(transfers_.begin(), transfers_.end(),
+                                  [easy](const auto& transfer) { return transfer->easy == easy; });
+        if (found == transfers_.end()) continue;
+        std::unique_ptr<Transfer> transfer = std::move(*found);
+        *found = std::move(transfers_.back());
+        transfers_.pop_back();
+        --active_;
+
+        Outcome& outcome = transfer->outcome;
+        long status = 0;
+        curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+        outcome.http_status = static_cast<int>(status);
+        outcome.duration = Steady::now() - transfer->started;
+        if (result == CURLE_OK || (result == CURLE_WRITE_ERROR && transfer->cut_off)) {
+            outcome.error.clear();
+        } else if (transfer->sockets_opened == 0 && !transfer->denial.empty()) {
+            outcome.address_denied = true;
+            outcome.error = transfer->denial;
+        } else if (transfer->error_buffer[0] != '\0') {
+            outcome.error = transfer->error_buffer;
+        } else {
+            outcome.error = curl_easy_strerror(result);
+        }
+        finished_.push_back(std::move(outcome));
+    }
+}
+
+std::vector<Outcome> HttpEngine::take_finished() {
+    std::vector<Outcome> taken;
+    taken.swap(finished_);
+    return taken;
+}
+
+}  // namespace webhook::http

@@ -1,0 +1,326 @@
+#include "http/http_engine.hpp"
+#include "loopback_http_server.hpp"
+
+#include <poll.h>
+#include <stdlib.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+
+using namespace std::chrono_literals;
+using webhook::http::EngineSettings;
+using webhook::http::HttpEngine;
+using webhook::http::Outcome;
+using webhook::http::Request;
+
+namespace {
+
+EngineSettings loopback_allowed(int max_in_flight = 64, std::size_t body_limit = 4096) {
+    EngineSettings settings;
+    settings.max_in_flight = max_in_flight;
+    settings.response_body_limit = body_limit;
+    settings.address_policy = webhook::AddressPolicy::parse("127.0.0.0/8, ::1");
+    return settings;
+}
+
+Request post(std::uint64_t tag, std::string url, std::string body = "{}", long timeout_ms = 5000) {
+    Request request;
+    request.tag = tag;
+    request.url = std::move(url);
+    request.body = std::move(body);
+    request.timeout_ms = timeout_ms;
+    return request;
+}
+
+// Drives the engine the way the worker does: sleep on event_fd() for at most
+// timeout_ms(), then perform().
+std::vector<Outcome> run(HttpEngine& engine, std::size_t expected,
+                         std::chrono::milliseconds limit = 10s) {
+    std::vector<Outcome> outcomes;
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    engine.perform();
+    while (outcomes.size() < expected && std::chrono::steady_clock::now() < deadline) {
+        long wait = engine.timeout_ms();
+        if (wait < 0 || wait > 100) wait = 100;
+        pollfd ready{engine.event_fd(), POLLIN, 0};
+        poll(&ready, 1, static_cast<int>(wait));
+        engine.perform();
+        for (Outcome& outcome : engine.take_finished()) outcomes.push_back(std::move(outcome));
+    }
+    return outcomes;
+}
+
+Outcome run_one(HttpEngine& engine, Request request, std::chrono::milliseconds limit = 10s) {
+    engine.submit(std::move(request));
+    std::vector<Outcome> outcomes = run(engine, 1, limit);
+    if (outcomes.size() != 1) {
+        ADD_FAILURE() << "expected one outcome, got " << outcomes.size();
+        return Outcome{};
+    }
+    return outcomes.front();
+}
+
+int closed_port() {
+    int probe = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(probe, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    socklen_t length = sizeof address;
+    getsockname(probe, reinterpret_cast<sockaddr*>(&address), &length);
+    close(probe);
+    return ntohs(address.sin_port);
+}
+
+}  // namespace
+
+TEST(HttpEngine, PostsTheExactBodyWithTheEngineAndCallerHeaders) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed());
+    const std::string body = "{\"name\": \"Zo\xc3\xab\", \"n\": [1, 2.5, null], \"tab\": \"\\t\"}";
+    Request request = post(7, server.url("/status/201"), body);
+    request.headers = {"webhook-id: msg_1", "webhook-timestamp: 1614265330", "X-Extra: a b"};
+    Outcome outcome = run_one(engine, request);
+
+    EXPECT_EQ(outcome.tag, 7u);
+    EXPECT_EQ(outcome.http_status, 201);
+    EXPECT_EQ(outcome.error, "");
+    EXPECT_EQ(outcome.response_body, "status 201");
+    EXPECT_FALSE(outcome.response_truncated);
+    EXPECT_FALSE(outcome.address_denied);
+    EXPECT_GT(outcome.duration.count(), 0.0);
+    EXPECT_LE(std::chrono::system_clock::now() - outcome.started_at, 10s);
+
+    auto received = server.requests();
+    ASSERT_EQ(received.size(), 1u);
+    const auto& got = received[0];
+    EXPECT_EQ(got.method, "POST");
+    EXPECT_EQ(got.path, "/status/201");
+    EXPECT_EQ(got.body, body);
+    EXPECT_EQ(got.headers.at("content-type"), "application/json");
+    EXPECT_EQ(got.headers.at("user-agent"), std::string("pg_webhook/") + PG_WEBHOOK_VERSION);
+    EXPECT_EQ(got.headers.at("webhook-id"), "msg_1");
+    EXPECT_EQ(got.headers.at("webhook-timestamp"), "1614265330");
+    EXPECT_EQ(got.headers.at("x-extra"), "a b");
+    EXPECT_EQ(got.headers.at("content-length"), std::to_string(body.size()));
+    EXPECT_EQ(got.headers.count("expect"), 0u);
+    int content_types = 0;
+    for (const std::string& line : got.header_lines) {
+        if (strncasecmp(line.c_str(), "content-type:", 13) == 0) ++content_types;
+    }
+    EXPECT_EQ(content_types, 1);
+}
+
+TEST(HttpEngine, SendsLargeBodiesWithoutWaitingForContinue) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed());
+    std::string body = "[";
+    while (body.size() < 3 * 1024 * 1024) body += "\"0123456789abcdef\",";
+    body += "0]";
+    Outcome outcome = run_one(engine, post(1, server.url("/ok"), body));
+    EXPECT_EQ(outcome.http_status, 204);
+    EXPECT_EQ(outcome.error, "");
+    EXPECT_LT(outcome.duration.count(), 900.0);  // curl's 100-continue wait is 1 s
+    auto received = server.requests();
+    ASSERT_EQ(received.size(), 1u);
+    EXPECT_EQ(received[0].body, body);
+    EXPECT_EQ(received[0].headers.count("expect"), 0u);
+}
+
+TEST(HttpEngine, ReportsErrorStatusesWithRetryAfter) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed());
+    Outcome limited = run_one(engine, post(1, server.url("/retry-after/30")));
+    EXPECT_EQ(limited.http_status, 429);
+    EXPECT_EQ(limited.error, "");
+    ASSERT_TRUE(limited.retry_after.has_value());
+    EXPECT_EQ(*limited.retry_after, "30");
+
+    Outcome failed = run_one(engine, post(2, server.url("/status/500")));
+    EXPECT_EQ(failed.http_status, 500);
+    EXPECT_EQ(failed.response_body, "status 500");
+    EXPECT_FALSE(failed.retry_after.has_value());
+}
+
+TEST(HttpEngine, NeverFollowsRedirects) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed());
+    Outcome outcome = run_one(engine, post(1, server.url("/redirect")));
+    EXPECT_EQ(outcome.http_status, 302);
+    EXPECT_EQ(outcome.error, "");
+    ASSERT_EQ(server.requests().size(), 1u);
+    EXPECT_EQ(server.requests()[0].path, "/redirect");
+}
+
+TEST(HttpEngine, TimesOutASlowReceiver) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed());
+    Outcome outcome = run_one(engine, post(1, server.url("/delay/3000"), "{}", 300));
+    EXPECT_EQ(outcome.http_status, 0);
+    EXPECT_NE(outcome.error.find("timed out"), std::string::npos) << outcome.error;
+    EXPECT_GE(outcome.duration.count(), 250.0);
+    EXPECT_LT(outcome.duration.count(), 2000.0);
+}
+
+TEST(HttpEngine, AbortsATricklingResponseAtTheTimeout) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed());
+    Outcome outcome = run_one(engine, post(1, server.url("/trickle"), "{}", 700));
+    EXPECT_EQ(outcome.http_status, 200);  // the status line came; the body never finished
+    EXPECT_NE(outcome.error.find("timed out"), std::string::npos) << outcome.error;
+    EXPECT_LT(outcome.duration.count(), 2000.0);
+    EXPECT_LE(outcome.response_body.size(), 5u);
+}
+
+TEST(HttpEngine, KeepsOnlyTheStartOfAHugeResponseAndStopsReading) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed(64, 4096));
+    Outcome outcome = run_one(engine, post(1, server.url("/huge/52428800")));
+    EXPECT_EQ(outcome.http_status, 200);
+    EXPECT_EQ(outcome.error, "");
+    EXPECT_EQ(outcome.response_body, std::string(4096, 'h'));
+    EXPECT_TRUE(outcome.response_truncated);
+    EXPECT_LE(outcome.response_body.capacity(), 2 * 4096u);
+    // The engine hung up early: the server got far less than 50 MB out.
+    EXPECT_LT(server.body_bytes_sent(), 16LL * 1024 * 1024);
+}
+
+TEST(HttpEngine, TruncatesSmallBodiesWithoutLosingTheConnection) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed(64, 4));
+    Outcome first = run_one(engine, post(1, server.url("/status/200")));
+    EXPECT_EQ(first.response_body, "stat");
+    EXPECT_TRUE(first.response_truncated);
+    EXPECT_EQ(first.error, "");
+    Outcome second = run_one(engine, post(2, server.url("/status/200")));
+    EXPECT_EQ(second.http_status, 200);
+    EXPECT_EQ(server.connections_accepted(), 1);
+}
+
+TEST(HttpEngine, RefusesDeniedAddressesWithoutConnecting) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(EngineSettings{});  // the default policy denies loopback
+    for (const std::string& url :
+         {server.url("/ok"), "http://localhost:" + std::to_string(server.port()) + "/ok",
+          "http://[::ffff:127.0.0.1]:" + std::to_string(server.port()) + "/ok"}) {
+        Outcome outcome = run_one(engine, post(3, url));
+        EXPECT_EQ(outcome.http_status, 0) << url;
+        EXPECT_TRUE(outcome.address_denied) << url;
+        EXPECT_NE(outcome.error.find("is not allowed"), std::string::npos) << outcome.error;
+    }
+    Outcome outcome = run_one(engine, post(3, server.url("/ok")));
+    EXPECT_EQ(outcome.error,
+              "address 127.0.0.1 is not allowed (loopback 127.0.0.0/8); "
+              "webhook.allowed_networks can allow it");
+    EXPECT_EQ(server.connections_accepted(), 0);
+    EXPECT_TRUE(server.requests().empty());
+
+    // After allowing loopback, the same request goes through.
+    engine.reconfigure(loopback_allowed());
+    Outcome allowed = run_one(engine, post(4, server.url("/ok")));
+    EXPECT_EQ(allowed.http_status, 204);
+    EXPECT_FALSE(allowed.address_denied);
+    EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST(HttpEngine, OnlySpeaksHttpAndHttps) {
+    HttpEngine engine(loopback_allowed());
+    for (const char* url : {"file:///etc/passwd", "ftp://127.0.0.1/", "gopher://127.0.0.1/",
+                            "dict://127.0.0.1:11211/stat"}) {
+        Outcome outcome = run_one(engine, post(1, url));
+        EXPECT_EQ(outcome.http_status, 0) << url;
+        EXPECT_FALSE(outcome.error.empty()) << url;
+        EXPECT_TRUE(outcome.response_body.empty()) << url;
+    }
+}
+
+TEST(HttpEngine, IgnoresProxiesFromTheEnvironment) {
+    test_support::LoopbackHttpServer server;
+    const std::string dead_proxy = "http://127.0.0.1:" + std::to_string(closed_port());
+    setenv("http_proxy", dead_proxy.c_str(), 1);
+    setenv("HTTPS_PROXY", dead_proxy.c_str(), 1);
+    setenv("ALL_PROXY", dead_proxy.c_str(), 1);
+    HttpEngine engine(loopback_allowed());
+    Outcome outcome = run_one(engine, post(1, server.url("/ok")));
+    unsetenv("http_proxy");
+    unsetenv("HTTPS_PROXY");
+    unsetenv("ALL_PROXY");
+    EXPECT_EQ(outcome.http_status, 204) << outcome.error;
+    EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST(HttpEngine, ReportsRefusedConnections) {
+    HttpEngine engine(loopback_allowed());
+    Outcome outcome =
+        run_one(engine, post(1, "http://127.0.0.1:" + std::to_string(closed_port()) + "/ok"));
+    EXPECT_EQ(outcome.http_status, 0);
+    EXPECT_FALSE(outcome.address_denied);
+    EXPECT_FALSE(outcome.error.empty());
+}
+
+TEST(HttpEngine, RefusesHeadersThatWouldInjectLines) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed());
+    Request request = post(9, server.url("/ok"));
+    request.headers = {"x-a: b\r\nx-injected: yes"};
+    Outcome outcome = run_one(engine, request);
+    EXPECT_EQ(outcome.tag, 9u);
+    EXPECT_EQ(outcome.http_status, 0);
+    EXPECT_NE(outcome.error.find("line break"), std::string::npos);
+    EXPECT_TRUE(server.requests().empty());
+}
+
+TEST(HttpEngine, KeepsAtMostMaxInFlightAndReusesConnections) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed(8));
+    const std::size_t total = 400;
+    for (std::size_t i = 0; i < total; ++i) {
+        engine.submit(
+            post(i, server.url("/ok/" + std::to_string(i)), "{\"i\":" + std::to_string(i) + "}"));
+    }
+    EXPECT_EQ(engine.active(), 8u);
+    EXPECT_EQ(engine.queued(), total - 8);
+
+    std::map<std::uint64_t, int> statuses;
+    std::size_t most_active = 0;
+    auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (statuses.size() < total && std::chrono::steady_clock::now() < deadline) {
+        engine.wait_and_perform(100);
+        most_active = std::max(most_active, engine.active());
+        for (const Outcome& outcome : engine.take_finished())
+            statuses[outcome.tag] = outcome.http_status;
+    }
+    ASSERT_EQ(statuses.size(), total);
+    for (const auto& [tag, status] : statuses) EXPECT_EQ(status, 204) << tag;
+    EXPECT_LE(most_active, 8u);
+    EXPECT_EQ(engine.active(), 0u);
+    EXPECT_EQ(engine.queued(), 0u);
+    EXPECT_EQ(server.requests().size(), total);
+    // 400 requests over at most 8 connections: they were reused.
+    EXPECT_LE(server.connections_accepted(), 8);
+}
+
+TEST(HttpEngine, EventFdWakesTheCallerWhenAResponseArrives) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed());
+    engine.submit(post(1, server.url("/delay/300")));
+    engine.perform();
+    auto started = std::chrono::steady_clock::now();
+    std::vector<Outcome> outcomes;
+    while (outcomes.empty() && std::chrono::steady_clock::now() - started < 5s) {
+        long wait = engine.timeout_ms();
+        pollfd ready{engine.event_fd(), POLLIN, 0};
+        // Sleep as long as the engine allows (its timers are far away while
+        // the server delays), so only the socket can wake us early.
+        poll(&ready, 1, wait < 0 ? 5000 : static_cast<int>(wait));
+        engine.perform();
+        outcomes = engine.take_finished();
+    }
+    auto elapsed = std::chrono::steady_clock::now() - started;
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_EQ(outcomes[0].http_status, 200);
+    EXPECT_GE(elapsed, 250ms);
+    EXPECT_LT(elapsed, 1500ms);
+}
