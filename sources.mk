@@ -14,7 +14,15 @@ CORE_SOURCES = \
 	src/core/retry_policy.cpp \
 	src/core/utf8_text.cpp \
 	src/core/delivery_request.cpp \
-	src/core/attempt_recording.cpp
+	src/core/attempt_recording.cpp \
+	src/core/listing_fields.cpp \
+	src/core/json_text.cpp \
+	src/core/query_parameters.cpp \
+	src/core/listing_order.cpp \
+	src/core/listing_filter.cpp \
+	src/core/listing_keyset.cpp \
+	src/core/listing_cursor.cpp \
+	src/core/listing_query.cpp
 
 HTTP_SOURCES = \
 	src/http/http_engine.cpp

@@ -1,0 +1,247 @@
+#include "core/listing_cursor.hpp"
+
+#include <cstring>
+#include <stdexcept>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+#include "core/base64.hpp"
+#include "core/error.hpp"
+
+namespace webhook::listing {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+constexpr std::size_t kFingerprintSize = 4;
+constexpr std::size_t kMacSize = 16;
+constexpr std::size_t kHeaderSize = 1 + kFingerprintSize + 1;
+// Far more than any sort key a listing can produce; bounds what decode reads.
+constexpr std::size_t kMaxTokenLength = 16384;
+
+const char kCursorHint[] =
+    "Pass a cursor exactly as a listing with the same order_by returned it, or list again "
+    "without after and before.";
+
+Bytes fingerprint(const SortOrder& order) {
+    std::string canonical = order.canonical();
+    std::uint8_t digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size(), digest);
+    return Bytes(digest, digest + kFingerprintSize);
+}
+
+Bytes mac(const Bytes& key, const std::uint8_t* data, std::size_t size) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), data, size, digest,
+              &length)) {
+        throw std::runtime_error("HMAC-SHA256 failed");
+    }
+    return Bytes(digest, digest + kMacSize);
+}
+
+// The garbled-cursor refusal; also used for a correctly signed cursor whose
+// body does not parse, which only a bug could produce.
+Error garbled(const char* argument, const std::string& detail) {
+    return Error::invalid_parameter(std::string("invalid cursor in ") + argument, detail,
+                                    kCursorHint);
+}
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+void pack_uuid(const std::string& text, Bytes& out) {
+    std::size_t digits = 0;
+    std::uint8_t pending = 0;
+    for (char c : text) {
+        if (c == '-') continue;
+        int value = hex_digit(c);
+        if (value < 0) throw std::invalid_argument("uuid key value is not hex");
+        if (digits % 2 == 0) {
+            pending = static_cast<std::uint8_t>(value << 4);
+        } else {
+            out.push_back(static_cast<std::uint8_t>(pending | value));
+        }
+        ++digits;
+    }
+    if (digits != 32) throw std::invalid_argument("uuid key value is not 32 hex digits");
+}
+
+std::string unpack_uuid(const std::uint8_t* data) {
+    static const char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+        out += kHex[data[i] >> 4];
+        out += kHex[data[i] & 15];
+    }
+    return out;
+}
+
+void pack_integer(std::int64_t value, std::size_t width, Bytes& out) {
+    auto bits = static_cast<std::uint64_t>(value);
+    for (std::size_t i = width; i-- > 0;) out.push_back(static_cast<std::uint8_t>(bits >> (8 * i)));
+}
+
+std::int64_t unpack_integer(const std::uint8_t* data, std::size_t width) {
+    std::uint64_t bits = 0;
+    for (std::size_t i = 0; i < width; ++i) bits = (bits << 8) | data[i];
+    if (width == 4) return static_cast<std::int32_t>(static_cast<std::uint32_t>(bits));
+    return static_cast<std::int64_t>(bits);
+}
+
+std::int64_t parse_decimal(const std::string& text, std::int64_t low, std::int64_t high) {
+    std::size_t used = 0;
+    long long value = std::stoll(text, &used, 10);
+    if (used != text.size() || value < low || value > high) {
+        throw std::invalid_argument("key value is not an integer in range");
+    }
+    return value;
+}
+
+void pack_value(ValueType type, const std::string& text, Bytes& out) {
+    switch (type) {
+        case ValueType::Uuid: pack_uuid(text, out); return;
+        case ValueType::Timestamptz:
+            pack_integer(parse_decimal(text, INT64_MIN, INT64_MAX), 8, out);
+            return;
+        case ValueType::Int4:
+            pack_integer(parse_decimal(text, INT32_MIN, INT32_MAX), 4, out);
+            return;
+        default: out.insert(out.end(), text.begin(), text.end()); return;
+    }
+}
+
+std::optional<std::string> unpack_value(ValueType type, const std::uint8_t* data,
+                                        std::size_t size) {
+    switch (type) {
+        case ValueType::Uuid:
+            if (size != 16) return std::nullopt;
+            return unpack_uuid(data);
+        case ValueType::Timestamptz:
+            if (size != 8) return std::nullopt;
+            return std::to_string(unpack_integer(data, 8));
+        case ValueType::Int4:
+            if (size != 4) return std::nullopt;
+            return std::to_string(unpack_integer(data, 4));
+        default: return std::string(reinterpret_cast<const char*>(data), size);
+    }
+}
+
+void put_varint(std::size_t value, Bytes& out) {
+    while (value >= 0x80) {
+        out.push_back(static_cast<std::uint8_t>(value | 0x80));
+        value >>= 7;
+    }
+    out.push_back(static_cast<std::uint8_t>(value));
+}
+
+// false when the varint runs past `end` or is absurdly long.
+bool get_varint(const std::uint8_t*& at, const std::uint8_t* end, std::size_t& value) {
+    value = 0;
+    for (int shift = 0; shift < 28; shift += 7) {
+        if (at == end) return false;
+        std::uint8_t byte = *at++;
+        value |= static_cast<std::size_t>(byte & 0x7F) << shift;
+        if (!(byte & 0x80)) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+CursorCodec::CursorCodec(std::vector<std::uint8_t> key) : key_(std::move(key)) {
+    if (key_.size() < 16) throw std::invalid_argument("cursor key shorter than 16 bytes");
+}
+
+std::string CursorCodec::encode(const SortOrder& order, const KeyValues& values) const {
+    if (values.size() != order.keys.size() || values.size() > 255) {
+        throw std::logic_error("cursor values do not match the order");
+    }
+    Bytes body;
+    body.push_back(kCursorVersion);
+    Bytes print = fingerprint(order);
+    body.insert(body.end(), print.begin(), print.end());
+    body.push_back(static_cast<std::uint8_t>(values.size()));
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (!values[i]) {
+            body.push_back(0);
+            continue;
+        }
+        Bytes packed;
+        pack_value(order.keys[i].field->type, *values[i], packed);
+        body.push_back(1);
+        put_varint(packed.size(), body);
+        body.insert(body.end(), packed.begin(), packed.end());
+    }
+    Bytes tag = mac(key_, body.data(), body.size());
+    body.insert(body.end(), tag.begin(), tag.end());
+    return base64url_encode(body.data(), body.size());
+}
+
+KeyValues CursorCodec::decode(const SortOrder& order, const std::string& token,
+                              const char* argument) const {
+    if (token.empty() || token.size() > kMaxTokenLength) {
+        throw garbled(argument, "The cursor is empty or far too long to be one.");
+    }
+    std::optional<Bytes> bytes = base64url_decode(token);
+    if (!bytes || bytes->size() < kHeaderSize + kMacSize) {
+        throw garbled(argument, "The cursor is not in the form a listing returns.");
+    }
+    const Bytes& data = *bytes;
+    if (data[0] != kCursorVersion) {
+        throw Error::invalid_parameter(
+            std::string("unsupported cursor version in ") + argument,
+            "The cursor has version " + std::to_string(data[0]) + "; this pg_webhook reads version " +
+                std::to_string(kCursorVersion) + ".",
+            kCursorHint);
+    }
+    std::size_t body_size = data.size() - kMacSize;
+    Bytes expected = mac(key_, data.data(), body_size);
+    if (CRYPTO_memcmp(expected.data(), data.data() + body_size, kMacSize) != 0) {
+        throw Error::invalid_parameter(std::string("invalid cursor in ") + argument,
+                                       "The cursor's signature does not match: it was altered "
+                                       "or made by another database.",
+                                       kCursorHint);
+    }
+    if (std::memcmp(data.data() + 1, fingerprint(order).data(), kFingerprintSize) != 0) {
+        throw Error::invalid_parameter(
+            std::string("cursor in ") + argument + " belongs to a different order_by",
+            "A cursor is valid only with the order_by of the listing that returned it.",
+            "Pass the same order_by as the listing that returned the cursor, or list again "
+            "without after and before.");
+    }
+    if (data[kHeaderSize - 1] != order.keys.size()) {
+        throw garbled(argument, "The cursor holds a different number of sort keys.");
+    }
+    KeyValues values;
+    const std::uint8_t* at = data.data() + kHeaderSize;
+    const std::uint8_t* end = data.data() + body_size;
+    for (const SortKey& key : order.keys) {
+        if (at == end) throw garbled(argument, "The cursor ends early.");
+        std::uint8_t present = *at++;
+        if (present == 0 && key.field->nullable) {
+            values.emplace_back(std::nullopt);
+            continue;
+        }
+        std::size_t size = 0;
+        if (present != 1 || !get_varint(at, end, size) || size > static_cast<std::size_t>(end - at)) {
+            throw garbled(argument, "The cursor's sort keys do not parse.");
+        }
+        std::optional<std::string> value = unpack_value(key.field->type, at, size);
+        if (!value) throw garbled(argument, "A sort key in the cursor has the wrong size.");
+        values.push_back(std::move(value));
+        at += size;
+    }
+    if (at != end) throw garbled(argument, "The cursor has trailing bytes.");
+    return values;
+}
+
+}  // namespace webhook::listing

@@ -1,0 +1,224 @@
+#include "core/listing_filter.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "core/json_text.hpp"
+
+namespace webhook::listing {
+namespace {
+
+using Json = nlohmann::json;
+
+// Bounds that keep a hostile filter from costing more than a normal one.
+constexpr int kMaxDepth = 16;
+constexpr std::size_t kMaxParameters = 256;
+
+const char kFilterHint[] =
+    "A filter node is {\"and\": [...]}, {\"or\": [...]}, {\"not\": {...}}, "
+    "{\"endpoint\": {...}} or {\"<field>\": {\"<operator>\": value}}.";
+
+enum class Scope { Delivery, Endpoint };
+
+class FilterCompiler {
+public:
+    explicit FilterCompiler(ParameterList& parameters) : parameters_(parameters) {}
+
+    std::string node(const Json& value, Scope scope, int depth) {
+        if (depth > kMaxDepth) {
+            throw Error::invalid_parameter(
+                "filter is nested too deeply",
+                "A filter may nest at most " + std::to_string(kMaxDepth) + " levels.",
+                "Flatten the filter, for example with \"in\" instead of many \"or\" branches.");
+        }
+        if (!value.is_object()) {
+            throw Error::invalid_parameter("a filter node must be a JSON object",
+                                           "A filter node is " + json_kind(value) + ".",
+                                           kFilterHint);
+        }
+        std::string out;
+        for (auto item = value.begin(); item != value.end(); ++item) {
+            append_and(out, key(item.key(), item.value(), scope, depth));
+        }
+        // Parenthesised so that a surrounding NOT or OR binds to the whole node.
+        if (out.empty()) return "true";
+        return value.size() == 1 ? out : "(" + out + ")";
+    }
+
+private:
+    std::string key(const std::string& name, const Json& value, Scope scope, int depth) {
+        if (name == "and" || name == "or") return junction(name, value, scope, depth);
+        if (name == "not") return "(NOT " + node(value, scope, depth + 1) + ")";
+        if (name == "endpoint" && scope == Scope::Delivery) {
+            return "(EXISTS (SELECT 1 FROM webhook.endpoint AS e WHERE e.id = d.endpoint_id AND " +
+                   node(value, Scope::Endpoint, depth + 1) + "))";
+        }
+        const auto& fields = scope == Scope::Delivery ? delivery_fields() : endpoint_fields();
+        const Field* field = find_field(fields, name);
+        if (!field) {
+            std::string allowed = field_list(fields, false);
+            if (scope == Scope::Delivery) allowed += ", endpoint";
+            throw Error::invalid_parameter(
+                "unknown filter field \"" + shorten(name) + "\"",
+                scope == Scope::Delivery ? "Filters apply to the columns of webhook.delivery."
+                                         : "Endpoint filters apply to a few endpoint columns.",
+                "Fields: " + allowed + "; and, or, not combine filters.");
+        }
+        return conditions(*field, scope == Scope::Delivery ? "d" : "e", value);
+    }
+
+    std::string junction(const std::string& name, const Json& value, Scope scope, int depth) {
+        if (!value.is_array()) {
+            throw Error::invalid_parameter("\"" + name + "\" takes a JSON array of filters",
+                                           "Its value is " + json_kind(value) + ".", kFilterHint);
+        }
+        // An empty "and" matches everything, an empty "or" nothing.
+        if (value.empty()) return name == "and" ? "true" : "false";
+        std::string out;
+        const char* joint = name == "and" ? " AND " : " OR ";
+        for (const Json& child : value) {
+            if (!out.empty()) out += joint;
+            out += node(child, scope, depth + 1);
+        }
+        return "(" + out + ")";
+    }
+
+    std::string conditions(const Field& field, const std::string& alias, const Json& operators) {
+        if (!operators.is_object() || operators.empty()) {
+            throw Error::invalid_parameter(
+                "filter field \"" + std::string(field.name) + "\" needs an object of operators",
+                "Its value is " + json_kind(operators) + ".",
+                "Write {\"" + std::string(field.name) + "\": {\"eq\": value}}; operators: " +
+                    operator_list() + ".");
+        }
+        std::string out;
+        const std::string column = alias + "." + std::string(field.name);
+        for (auto item = operators.begin(); item != operators.end(); ++item) {
+            append_and(out, condition(field, column, item.key(), item.value()));
+        }
+        return operators.size() == 1 ? out : "(" + out + ")";
+    }
+
+    std::string condition(const Field& field, const std::string& column, const std::string& op,
+                          const Json& value) {
+        static const std::pair<const char*, const char*> kComparisons[] = {
+            {"eq", "="}, {"gt", ">"}, {"gte", ">="}, {"lt", "<"}, {"lte", "<="}};
+        for (const auto& [name, sql] : kComparisons) {
+            if (op == name) {
+                return not_null_and(field, column,
+                                    column + " " + sql + " " + scalar(field, op, value));
+            }
+        }
+        if (op == "neq") {
+            return null_or(field, column, column + " <> " + scalar(field, op, value));
+        }
+        if (op == "in") return not_null_and(field, column, column + " = ANY (" + array(field, op, value) + ")");
+        if (op == "nin") return null_or(field, column, column + " <> ALL (" + array(field, op, value) + ")");
+        if (op == "like" || op == "ilike") {
+            if (field.type != ValueType::Text) {
+                throw Error::invalid_parameter(
+                    "operator \"" + op + "\" does not apply to field \"" +
+                        std::string(field.name) + "\"",
+                    "Pattern matching works on text fields only.",
+                    "Use eq, neq, gt, gte, lt, lte, in, nin or is_null on this field.");
+            }
+            if (!value.is_string()) {
+                throw Error::invalid_parameter("operator \"" + op + "\" takes a string pattern",
+                                               "Its value is " + json_kind(value) + ".",
+                                               "Give a LIKE pattern such as \"%order%\".");
+            }
+            return not_null_and(field, column,
+                                column + (op == "like" ? " LIKE " : " ILIKE ") +
+                                    scalar(field, op, value));
+        }
+        if (op == "is_null") {
+            if (!value.is_boolean()) {
+                throw Error::invalid_parameter("operator \"is_null\" takes true or false",
+                                               "Its value is " + json_kind(value) + ".",
+                                               "Write {\"is_null\": true} or {\"is_null\": false}.");
+            }
+            return column + (value.get<bool>() ? " IS NULL" : " IS NOT NULL");
+        }
+        throw Error::invalid_parameter("unknown filter operator \"" + shorten(op) + "\"",
+                                       "The operator is not one pg_webhook knows.",
+                                       std::string("Operators: ") + operator_list() + ".");
+    }
+
+    // A comparison that is false, not NULL, on a NULL column.
+    static std::string not_null_and(const Field& field, const std::string& column,
+                                    const std::string& comparison) {
+        if (!field.nullable) return comparison;
+        return "(" + column + " IS NOT NULL AND " + comparison + ")";
+    }
+
+    // A negative comparison that a NULL column satisfies.
+    static std::string null_or(const Field& field, const std::string& column,
+                               const std::string& comparison) {
+        if (!field.nullable) return comparison;
+        return "(" + column + " IS NULL OR " + comparison + ")";
+    }
+
+    std::string scalar(const Field& field, const std::string& op, const Json& value) {
+        return bind(parameters_.add_literal(field.type, scalar_text(field, op, value)));
+    }
+
+    std::string array(const Field& field, const std::string& op, const Json& value) {
+        if (!value.is_array()) {
+            throw Error::invalid_parameter("operator \"" + op + "\" takes a JSON array",
+                                           "Its value is " + json_kind(value) + ".",
+                                           "Write {\"" + op + "\": [value, ...]}.");
+        }
+        std::vector<std::string> texts;
+        for (const Json& element : value) texts.push_back(scalar_text(field, op, element));
+        return bind(parameters_.add_literal_array(field.type, std::move(texts)));
+    }
+
+    std::string bind(std::string placeholder) {
+        if (parameters_.items().size() > kMaxParameters) {
+            throw Error::invalid_parameter(
+                "filter has too many values",
+                "A filter may hold at most " + std::to_string(kMaxParameters) + " values.",
+                "Use fewer conditions, or an \"in\" list.");
+        }
+        return placeholder;
+    }
+
+    // The text Postgres will read with the field type's input function, so a
+    // wrong-typed value fails there with Postgres's own SQLSTATE.
+    static std::string scalar_text(const Field& field, const std::string& op, const Json& value) {
+        if (value.is_string()) return value.get<std::string>();
+        if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
+        if (value.is_number()) return value.dump();
+        if (value.is_null()) {
+            throw Error::invalid_parameter(
+                "operator \"" + op + "\" on field \"" + std::string(field.name) +
+                    "\" cannot take null",
+                "A comparison with null matches nothing.", "Use {\"is_null\": true} instead.");
+        }
+        throw Error::invalid_parameter(
+            "operator \"" + op + "\" on field \"" + std::string(field.name) +
+                "\" takes a scalar value",
+            "Its value is " + json_kind(value) + ".",
+            "Give a string, number or boolean (arrays only with in and nin).");
+    }
+
+    static void append_and(std::string& out, const std::string& condition) {
+        if (!out.empty()) out += " AND ";
+        out += condition;
+    }
+
+    ParameterList& parameters_;
+};
+
+}  // namespace
+
+const char* operator_list() { return "eq, neq, gt, gte, lt, lte, in, nin, like, ilike, is_null"; }
+
+std::string compile_filter(const std::string& json, ParameterList& parameters) {
+    Json document = parse_json_argument("filter", json);
+    if (document.is_null()) return "true";
+    FilterCompiler compiler(parameters);
+    return "(" + compiler.node(document, Scope::Delivery, 1) + ")";
+}
+
+}  // namespace webhook::listing
