@@ -35,6 +35,10 @@ PG_SOURCES = \
 	src/api/endpoint_functions.cpp \
 	src/api/endpoint_secret_read.cpp \
 	src/api/dispatch_functions.cpp \
-	src/worker/shared_state.cpp
+	src/worker/shared_state.cpp \
+	src/pg/spi_plan_cache.cpp \
+	src/pg/cursor_signing_key.cpp \
+	src/pg/listing_values.cpp \
+	src/api/list_deliveries.cpp
 
 PG_WEBHOOK_SOURCES = $(CORE_SOURCES) $(HTTP_SOURCES) $(PG_SOURCES)

@@ -99,3 +99,21 @@ CompiledQuery compile_estimate_query(const ListingRequest& request) {
 }
 
 }  // namespace webhook::listing
+
+#include <nlohmann/json.hpp>
+
+namespace webhook::listing {
+
+std::optional<double> estimated_rows(const std::string& explain_json) {
+    auto document = nlohmann::json::parse(explain_json, nullptr, false);
+    if (document.is_discarded() || !document.is_array() || document.empty()) return std::nullopt;
+    const auto& top = document[0];
+    if (!top.is_object() || !top.contains("Plan")) return std::nullopt;
+    const auto& plan = top["Plan"];
+    if (!plan.is_object() || !plan.contains("Plan Rows") || !plan["Plan Rows"].is_number()) {
+        return std::nullopt;
+    }
+    return plan["Plan Rows"].get<double>();
+}
+
+}  // namespace webhook::listing

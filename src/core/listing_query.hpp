@@ -60,3 +60,11 @@ CompiledQuery compile_count_query(const ListingRequest& request);
 CompiledQuery compile_estimate_query(const ListingRequest& request);
 
 }  // namespace webhook::listing
+
+namespace webhook::listing {
+
+// The top node's "Plan Rows" of EXPLAIN (FORMAT JSON) output; nullopt when
+// the text is not such output.
+std::optional<double> estimated_rows(const std::string& explain_json);
+
+}  // namespace webhook::listing

@@ -29,8 +29,8 @@ SELECT fk_ok('webhook', 'attempt', 'delivery_id', 'webhook', 'delivery', 'id');
 -- Row-level security is enabled and forced on every table.
 SELECT is((SELECT count(*)::int FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'webhook' AND c.relkind = 'r'
-              AND c.relrowsecurity AND c.relforcerowsecurity), 3,
-          'endpoint, delivery and attempt have RLS enabled and forced');
+              AND c.relrowsecurity AND c.relforcerowsecurity), 4,
+          'endpoint, delivery, attempt and cursor_signing_key have RLS enabled and forced');
 SELECT is((SELECT count(*)::int FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'webhook' AND c.relkind = 'r'
               AND NOT (c.relrowsecurity AND c.relforcerowsecurity)), 0,

@@ -82,3 +82,11 @@ TEST(ListingQuery, RefusesAfterAndBeforeTogether) {
         EXPECT_EQ(error.sqlstate(), "22023");
     }
 }
+
+TEST(ListingQuery, ReadsThePlannersRowEstimate) {
+    using webhook::listing::estimated_rows;
+    EXPECT_EQ(estimated_rows(R"([{"Plan": {"Node Type": "Seq Scan", "Plan Rows": 1234}}])"), 1234.0);
+    EXPECT_EQ(estimated_rows("[]"), std::nullopt);
+    EXPECT_EQ(estimated_rows(R"([{"Plan": {}}])"), std::nullopt);
+    EXPECT_EQ(estimated_rows("not json"), std::nullopt);
+}

@@ -1,0 +1,102 @@
+-- Listing under row-level security: a webhook_user sees only its workspace,
+-- whatever it asks for (ids, filters, endpoint traversal, cursors, counts).
+\set QUIET 1
+\pset format unaligned
+\pset tuples_only true
+SET client_min_messages = warning;
+SET TimeZone = 'UTC';
+CREATE EXTENSION IF NOT EXISTS pg_webhook;
+TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
+
+
+-- 24 deliveries over 2 workspaces and 3 endpoints, with NULLs in every
+-- nullable column; ids end in their number, created_at ties in threes.
+INSERT INTO webhook.endpoint (id, workspace_id, url, description, enabled) VALUES
+    ('e0000000-0000-7000-8000-000000000001', 'a0000000-0000-0000-0000-00000000000a',
+     'https://one.example.com/hook', 'first', true),
+    ('e0000000-0000-7000-8000-000000000002', 'b0000000-0000-0000-0000-00000000000b',
+     'https://two.example.org/x', NULL, false),
+    ('e0000000-0000-7000-8000-000000000003', 'a0000000-0000-0000-0000-00000000000a',
+     'http://three.test/y', 'third', true);
+INSERT INTO webhook.delivery (id, workspace_id, endpoint_id, event_id, event_type, payload,
+    payload_hash, status, attempt_count, max_attempts, next_attempt_at, last_error, http_status,
+    response_body, delivered_at, created_at, updated_at)
+SELECT ('00000000-0000-7000-8000-0000000000' || lpad(g::text, 2, '0'))::uuid,
+       CASE WHEN g % 2 = 1 THEN 'a0000000-0000-0000-0000-00000000000a'
+            ELSE 'b0000000-0000-0000-0000-00000000000b' END::uuid,
+       ('e0000000-0000-7000-8000-00000000000' || (g % 3 + 1))::uuid,
+       'evt-' || g,
+       (ARRAY['invoice.paid', 'invoice.failed', 'customer.created', 'Invoice.Paid'])[g % 4 + 1],
+       jsonb_build_object('n', g), 'hash-' || g,
+       (enum_range(NULL::webhook.delivery_status))[g % 6 + 1],
+       g % 5, 5,
+       CASE WHEN g % 2 = 0 THEN '2100-01-01'::timestamptz + g * interval '1 hour' END,
+       CASE WHEN g % 3 = 0 THEN 'timeout' END,
+       CASE WHEN g % 4 = 0 THEN NULL ELSE 200 + (g % 3) * 100 END,
+       CASE WHEN g % 5 = 0 THEN 'ok' END,
+       CASE WHEN g % 6 = 3 THEN '2024-03-02'::timestamptz + g * interval '1 minute' END,
+       '2024-03-01'::timestamptz + (g / 3) * interval '1 hour',
+       '2024-03-01'::timestamptz + (g / 3) * interval '1 hour'
+FROM generate_series(1, 24) AS g;
+DROP ROLE IF EXISTS regress_listing_tenant, regress_listing_admin;
+CREATE ROLE regress_listing_tenant NOLOGIN IN ROLE webhook_user;
+CREATE ROLE regress_listing_admin NOLOGIN IN ROLE webhook_admin;
+
+CREATE FUNCTION pg_temp.listed(filter jsonb DEFAULT NULL, ids uuid[] DEFAULT NULL, after text DEFAULT NULL)
+RETURNS text LANGUAGE sql AS $$
+    SELECT coalesce(string_agg(right(l.id::text, 2), ',' ORDER BY l.ordinality), '')
+    FROM webhook.list_deliveries(filter => filter, ids => ids, after => after) WITH ORDINALITY AS l $$;
+CREATE FUNCTION pg_temp.expected(condition text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE result text;
+BEGIN
+    EXECUTE 'SELECT coalesce(string_agg(right(d.id::text, 2), '','' ORDER BY d.created_at DESC, d.id DESC), '''')
+             FROM webhook.delivery d WHERE ' || condition INTO result;
+    RETURN result;
+END $$;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA pg_temp TO PUBLIC;
+CREATE TEMP TABLE expected AS SELECT
+    pg_temp.expected($$workspace_id = 'a0000000-0000-0000-0000-00000000000a'$$) AS workspace_a,
+    pg_temp.expected('true') AS everything,
+    (SELECT cursor FROM webhook.list_deliveries(page_size => 1)) AS admin_cursor;
+GRANT SELECT ON expected TO PUBLIC;
+
+SELECT plan(12);
+
+SET ROLE regress_listing_tenant;
+SELECT is(pg_temp.listed(), '', 'a webhook_user without a workspace sees nothing');
+SELECT set_config('webhook.workspace_id', 'a0000000-0000-0000-0000-00000000000a', false) IS NOT NULL;
+SELECT is(pg_temp.listed(), (SELECT workspace_a FROM expected), 'a webhook_user sees its workspace only');
+SELECT is(pg_temp.listed(ids => ARRAY['00000000-0000-7000-8000-000000000002', '00000000-0000-7000-8000-000000000003']::uuid[]),
+          '03', 'ids never widens: the other workspace''s row 02 stays hidden');
+SELECT is(pg_temp.listed(filter => '{"workspace_id": {"eq": "b0000000-0000-0000-0000-00000000000b"}}'), '',
+          'filtering on another workspace finds nothing');
+SELECT is(pg_temp.listed(filter => '{"endpoint": {"enabled": {"eq": false}}}'), '',
+          'endpoint traversal sees only the workspace''s endpoints');
+SELECT is((SELECT count(*)::int FROM webhook.list_deliveries(workspace_id => 'b0000000-0000-0000-0000-00000000000b')), 0,
+          'naming another workspace finds nothing');
+SELECT is((SELECT webhook.deliveries_page(page_size => 1) #> '{pageInfo,total}'), '12', 'the total counts the workspace only');
+SELECT is(pg_temp.listed(after => (SELECT admin_cursor FROM expected)),
+          (SELECT workspace_a FROM expected), 'an administrator''s cursor leads only to the workspace''s rows');
+SELECT is((SELECT count(*)::int FROM webhook.list_deliveries(
+              filter => '{"or": [{"workspace_id": {"neq": "a0000000-0000-0000-0000-00000000000a"}}, {"id": {"is_null": false}}]}')),
+          12, 'an "or" cannot reach around the policy');
+SELECT throws_ok('SELECT * FROM webhook.cursor_signing_key', '42501', NULL, 'the cursor signing key is not readable');
+RESET ROLE;
+
+SET ROLE regress_listing_admin;
+SELECT is(pg_temp.listed(), (SELECT everything FROM expected), 'a webhook_admin sees every workspace');
+RESET ROLE;
+SELECT set_config('webhook.workspace_id', '', false) IS NOT NULL;
+
+SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
+           WHERE p.pronamespace = 'webhook'::regnamespace
+             AND p.proname IN ('list_deliveries', 'deliveries_page', 'list_deliveries_window', 'count_deliveries')
+             AND NOT p.prosecdef AND p.provolatile = 's'
+             AND has_function_privilege('webhook_user', p.oid, 'EXECUTE')
+             AND has_function_privilege('webhook_admin', p.oid, 'EXECUTE')
+             AND NOT EXISTS (SELECT FROM aclexplode(p.proacl) a WHERE a.grantee = 0)),
+          ARRAY['count_deliveries', 'deliveries_page', 'list_deliveries', 'list_deliveries_window'],
+          'the listing functions are STABLE, SECURITY INVOKER, for both roles and not PUBLIC');
+
+SELECT * FROM finish();
+DROP ROLE regress_listing_tenant, regress_listing_admin;
