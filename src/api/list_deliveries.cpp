@@ -1,6 +1,8 @@
 // webhook.list_deliveries and the building blocks of webhook.deliveries_page:
 // compile the request (core/listing_*), run it through a cached SPI plan as
 // the caller (row-level security applies), and return rows with cursors.
+#include <memory>
+
 #include <nlohmann/json.hpp>
 
 #include "core/listing_cursor.hpp"
@@ -153,32 +155,25 @@ void return_rows(FunctionCallInfo fcinfo, const ListingRequest& request, const C
         key_columns.push_back(number - 1);
     }
 
-    std::vector<Datum> values(output->natts);
-    std::vector<bool> nulls(output->natts);
+    int natts = output->natts;
+    std::vector<Datum> values(natts);
+    std::unique_ptr<bool[]> nulls(new bool[natts]);
+    Datum* value_data = values.data();
+    bool* null_data = nulls.get();
     for (uint64 n = 0; n < result.rows; ++n) {
         // A `before` page was read backward; give it back in the requested order.
         HeapTuple tuple = result.table->vals[query.reversed ? result.rows - 1 - n : n];
-        for (int i = 0; i < input->natts; ++i) {
-            bool is_null = false;
-            values[i] = heap_getattr(tuple, i + 1, input, &is_null);
-            nulls[i] = is_null;
-        }
+        call_postgres([&] { heap_deform_tuple(tuple, input, value_data, null_data); });
         KeyValues keys;
+        keys.reserve(key_columns.size());
         for (std::size_t k = 0; k < key_columns.size(); ++k) {
             int column = key_columns[k];
-            keys.push_back(webhook::pg::key_text(values[column], nulls[column],
+            keys.push_back(webhook::pg::key_text(values[column], null_data[column],
                                                  request.order.keys[k].field->type));
         }
         std::string cursor = codec.encode(request.order, keys);
         const char* cursor_text = cursor.c_str();
         int cursor_length = static_cast<int>(cursor.size());
-        Datum* value_data = values.data();
-        bool null_data[FUNC_MAX_ARGS];  // plain storage for the C call below
-        int natts = output->natts;
-        if (natts > FUNC_MAX_ARGS) {
-            throw Error(webhook::sqlstate::kInternalError, "listing result type is too wide");
-        }
-        for (int i = 0; i < natts - 1; ++i) null_data[i] = nulls[i];
         null_data[natts - 1] = false;
         call_postgres([&] {
             value_data[natts - 1] =

@@ -4,8 +4,6 @@
 #include <stdexcept>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include "core/base64.hpp"
@@ -26,21 +24,9 @@ const char kCursorHint[] =
     "Pass a cursor exactly as a listing with the same order_by returned it, or list again "
     "without after and before.";
 
-Bytes fingerprint(const SortOrder& order) {
-    std::string canonical = order.canonical();
-    std::uint8_t digest[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size(), digest);
-    return Bytes(digest, digest + kFingerprintSize);
-}
-
-Bytes mac(const Bytes& key, const std::uint8_t* data, std::size_t size) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), data, size, digest,
-              &length)) {
-        throw std::runtime_error("HMAC-SHA256 failed");
-    }
-    return Bytes(digest, digest + kMacSize);
+Bytes mac(const HmacSha256& hmac, const std::uint8_t* data, std::size_t size) {
+    std::array<std::uint8_t, 32> digest = hmac.digest(data, size);
+    return Bytes(digest.begin(), digest.begin() + kMacSize);
 }
 
 // The garbled-cursor refusal; also used for a correctly signed cursor whose
@@ -157,8 +143,20 @@ bool get_varint(const std::uint8_t*& at, const std::uint8_t* end, std::size_t& v
 
 }  // namespace
 
-CursorCodec::CursorCodec(std::vector<std::uint8_t> key) : key_(std::move(key)) {
-    if (key_.size() < 16) throw std::invalid_argument("cursor key shorter than 16 bytes");
+CursorCodec::CursorCodec(std::vector<std::uint8_t> key) {
+    if (key.size() < 16) throw std::invalid_argument("cursor key shorter than 16 bytes");
+    hmac_ = std::make_shared<const HmacSha256>(key);
+}
+
+Bytes CursorCodec::fingerprint(const SortOrder& order) const {
+    std::string canonical = order.canonical();
+    if (fingerprint_.empty() || canonical != fingerprint_order_) {
+        std::uint8_t digest[SHA256_DIGEST_LENGTH];
+        SHA256(reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size(), digest);
+        fingerprint_.assign(digest, digest + kFingerprintSize);
+        fingerprint_order_ = std::move(canonical);
+    }
+    return fingerprint_;
 }
 
 std::string CursorCodec::encode(const SortOrder& order, const KeyValues& values) const {
@@ -181,7 +179,7 @@ std::string CursorCodec::encode(const SortOrder& order, const KeyValues& values)
         put_varint(packed.size(), body);
         body.insert(body.end(), packed.begin(), packed.end());
     }
-    Bytes tag = mac(key_, body.data(), body.size());
+    Bytes tag = mac(*hmac_, body.data(), body.size());
     body.insert(body.end(), tag.begin(), tag.end());
     return base64url_encode(body.data(), body.size());
 }
@@ -204,7 +202,7 @@ KeyValues CursorCodec::decode(const SortOrder& order, const std::string& token,
             kCursorHint);
     }
     std::size_t body_size = data.size() - kMacSize;
-    Bytes expected = mac(key_, data.data(), body_size);
+    Bytes expected = mac(*hmac_, data.data(), body_size);
     if (CRYPTO_memcmp(expected.data(), data.data() + body_size, kMacSize) != 0) {
         throw Error::invalid_parameter(std::string("invalid cursor in ") + argument,
                                        "The cursor's signature does not match: it was altered "

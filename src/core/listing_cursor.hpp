@@ -16,9 +16,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "core/hmac_sha256.hpp"
 #include "core/listing_keyset.hpp"
 #include "core/listing_order.hpp"
 
@@ -38,7 +40,13 @@ public:
                      const char* argument) const;
 
 private:
-    std::vector<std::uint8_t> key_;
+    std::vector<std::uint8_t> fingerprint(const SortOrder& order) const;
+
+    std::shared_ptr<const HmacSha256> hmac_;
+    // The fingerprint of the last order seen: a page encodes one cursor per
+    // row, all for the same order.
+    mutable std::string fingerprint_order_;
+    mutable std::vector<std::uint8_t> fingerprint_;
 };
 
 }  // namespace webhook::listing

@@ -133,6 +133,19 @@ std::optional<std::string> key_text(Datum value, bool is_null, ValueType type) {
     switch (type) {
         case ValueType::Timestamptz: return std::to_string(DatumGetTimestampTz(value));
         case ValueType::Int4: return std::to_string(DatumGetInt32(value));
+        case ValueType::Uuid: {
+            // The canonical form uuid_out writes, without a call into Postgres.
+            static const char kHex[] = "0123456789abcdef";
+            const pg_uuid_t* uuid = DatumGetUUIDP(value);
+            std::string out;
+            out.reserve(36);
+            for (int i = 0; i < UUID_LEN; ++i) {
+                if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+                out += kHex[uuid->data[i] >> 4];
+                out += kHex[uuid->data[i] & 15];
+            }
+            return out;
+        }
         case ValueType::Text: {
             char* c_text = call_postgres(
                 [&] { return text_to_cstring(reinterpret_cast<text*>(DatumGetPointer(value))); });
