@@ -40,6 +40,10 @@ PG_SOURCES = \
 	src/pg/spi_plan_cache.cpp \
 	src/pg/cursor_signing_key.cpp \
 	src/pg/listing_values.cpp \
-	src/api/list_deliveries.cpp
+	src/api/list_deliveries.cpp \
+	src/worker/delivery_store.cpp \
+	src/worker/dispatcher.cpp \
+	src/worker/http_request_sender.cpp \
+	src/worker/worker_main.cpp
 
 PG_WEBHOOK_SOURCES = $(CORE_SOURCES) $(HTTP_SOURCES) $(PG_SOURCES)

@@ -3,6 +3,7 @@
 #include "pg/postgres_headers.hpp"
 #include "pg/settings.hpp"
 #include "worker/shared_state.hpp"
+#include "worker/worker_main.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -16,5 +17,6 @@ void _PG_init(void) {
     // them the SQL API still works (retries wait for a worker to come).
     if (process_shared_preload_libraries_in_progress) {
         webhook::worker::install_shared_memory_hooks();
+        webhook::worker::register_background_worker();
     }
 }

@@ -29,6 +29,15 @@ FinishedAttempt finish_attempt(const ClaimedDelivery& delivery,
     result.http_status = observation.http_status;
     result.error = observation.error;
     result.retry_after = observation.retry_after;
+    bool incomplete_success = observation.http_status >= 200 && observation.http_status <= 299 &&
+                              !observation.error.empty();
+    if (incomplete_success) {
+        // A 2xx whose response never finished (it trickled past the timeout,
+        // say) is not a delivery: the receiver may not have processed it.
+        result.http_status = 0;
+        result.error = "HTTP " + std::to_string(observation.http_status) +
+                       " but the response did not complete: " + observation.error;
+    }
     NextDeliveryState next = next_delivery_state(result, delivery.attempt_number,
                                                  delivery.max_attempts, schedule, now, random);
 

@@ -1,5 +1,6 @@
 #include "pg/settings.hpp"
 
+#include "core/address_policy.hpp"
 #include "core/error.hpp"
 #include "pg/postgres_headers.hpp"
 
@@ -55,6 +56,19 @@ bool check_workspace_id(char** value, void**, GucSource) noexcept {
     return false;
 }
 
+bool check_allowed_networks(char** value, void**, GucSource) noexcept {
+    try {
+        AddressPolicy::parse(*value ? *value : "");
+        return true;
+    } catch (const Error& error) {
+        GUC_check_errdetail("%s", error.detail().c_str());
+        GUC_check_errhint("%s", error.hint().c_str());
+    } catch (...) {
+        GUC_check_errdetail("The list of networks could not be parsed.");
+    }
+    return false;
+}
+
 void register_dispatcher_settings() {
     DefineCustomIntVariable(
         "webhook.max_in_flight", "Requests the worker keeps in flight at once.", nullptr,
@@ -81,7 +95,7 @@ void register_dispatcher_settings() {
         "webhook.allowed_networks",
         "Networks (CIDRs, comma-separated) the worker may send to despite being private.",
         "Loopback, private, link-local and other special ranges are refused unless listed here.",
-        &setting_allowed_networks, "", PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+        &setting_allowed_networks, "", PGC_SIGHUP, 0, check_allowed_networks, nullptr, nullptr);
 }
 
 }  // namespace

@@ -47,7 +47,6 @@ SenderSettings current_sender_settings() {
         static_cast<std::size_t>(webhook::pg::setting_response_body_limit);
     settings.allowed_networks =
         webhook::pg::setting_allowed_networks ? webhook::pg::setting_allowed_networks : "";
-    settings.user_agent = std::string("pg_webhook/") + PG_WEBHOOK_VERSION;
     return settings;
 }
 
@@ -80,20 +79,40 @@ private:
             call_postgres([] { ProcessConfigFile(PGC_SIGHUP); });
         }
         SenderSettings wanted = current_sender_settings();
-        if (sender_ && wanted == sender_settings_) return;
-        // A new engine only once the old one has drained: requests in flight
-        // keep the settings they started with.
-        if (sender_ && sender_->busy() > 0) return;
+        if (!sender_) {
+            replace_sender(wanted);
+            return;
+        }
+        if (!sender_changing_ && wanted != sender_settings_) {
+            if (wanted.allowed_networks != sender_settings_.allowed_networks) {
+                // Connections the engine keeps open were checked against the
+                // old networks: drain, then start a new engine with none open.
+                sender_changing_ = true;
+            } else {
+                try {
+                    sender_->reconfigure(wanted);
+                } catch (const Error& error) {
+                    report_error("the new settings cannot be used: " + error.message() + " " +
+                                 error.detail());
+                }
+                sender_settings_ = wanted;  // the same bad settings are reported once
+            }
+        }
+        if (sender_changing_ && sender_->busy() == 0) replace_sender(wanted);
+    }
+
+    void replace_sender(const SenderSettings& wanted) {
         try {
-            sender_ = make_http_sender(wanted);
-            sender_settings_ = wanted;
-            rebuild_wait_set();
+            auto sender = make_http_sender(wanted);
+            sender_ = std::move(sender);
+            build_wait_set();
         } catch (const Error& error) {
-            if (!sender_) throw;  // nothing to keep sending with
+            if (!sender_) throw;  // nothing to send with
             report_error("the new settings cannot be used: " + error.message() + " " +
                          error.detail());
-            sender_settings_ = wanted;  // do not retry the same bad settings every pass
         }
+        sender_settings_ = wanted;
+        sender_changing_ = false;
     }
 
     // --- the network side ----------------------------------------------------
@@ -121,8 +140,7 @@ private:
             request.url = delivery.url;
             request.timeout_ms = delivery.timeout_ms;
             try {
-                request.headers =
-                    delivery_request_headers(delivery, unix_now, sender_settings_.user_agent);
+                request.headers = delivery_request_headers(delivery, unix_now);
             } catch (const Error& error) {
                 // A secret that cannot sign: a failed attempt, never sent.
                 AttemptObservation observation;
@@ -141,6 +159,7 @@ private:
     }
 
     int free_slots() const {
+        if (sender_changing_) return 0;
         long busy = static_cast<long>(sender_->busy());
         return static_cast<int>(std::max(0L, sender_settings_.max_in_flight - busy));
     }
@@ -236,7 +255,7 @@ private:
 
     // --- sleeping ------------------------------------------------------------
 
-    void rebuild_wait_set() {
+    void build_wait_set() {
         call_postgres([&] {
             if (wait_set_) FreeWaitEventSet(wait_set_);
             wait_set_ = CreateWaitEventSet(TopMemoryContext, 3);
@@ -277,6 +296,7 @@ private:
 
     std::unique_ptr<RequestSender> sender_;
     SenderSettings sender_settings_;
+    bool sender_changing_ = false;
     WaitEventSet* wait_set_ = nullptr;
     UnitRandom random_;
 

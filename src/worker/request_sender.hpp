@@ -17,13 +17,12 @@ struct SenderSettings {
     int connect_timeout_ms = 5000;
     std::size_t response_body_limit = 4096;
     std::string allowed_networks;
-    std::string user_agent;
 
     bool operator==(const SenderSettings& other) const {
         return max_in_flight == other.max_in_flight &&
                connect_timeout_ms == other.connect_timeout_ms &&
                response_body_limit == other.response_body_limit &&
-               allowed_networks == other.allowed_networks && user_agent == other.user_agent;
+               allowed_networks == other.allowed_networks;
     }
     bool operator!=(const SenderSettings& other) const { return !(*this == other); }
 };
@@ -44,6 +43,9 @@ struct SentAttempt {
 class RequestSender {
 public:
     virtual ~RequestSender() = default;
+    // For requests started from now on. Throws webhook::Error (22023) for
+    // settings it cannot use, and then keeps the previous ones.
+    virtual void reconfigure(const SenderSettings& settings) = 0;
     // A descriptor that becomes readable when a socket needs attention.
     virtual int event_fd() const = 0;
     // Milliseconds until a timer of the engine is due; -1 when none is.
@@ -58,6 +60,7 @@ public:
 
 // The libcurl engine behind the interface. Throws webhook::Error (22023) for
 // settings it cannot use, such as a malformed webhook.allowed_networks.
+// Requests carry the engine's own content-type and user-agent headers.
 std::unique_ptr<RequestSender> make_http_sender(const SenderSettings& settings);
 
 }  // namespace webhook::worker

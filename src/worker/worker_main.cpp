@@ -2,6 +2,8 @@
 // the database connection, then the dispatcher loop.
 #include "worker/worker_main.hpp"
 
+#include <cstring>
+
 #include "pg/error_boundary.hpp"
 #include "pg/settings.hpp"
 #include "worker/dispatcher.hpp"
