@@ -56,11 +56,16 @@ void log_message(const std::string& message) {
 
 class Dispatcher {
 public:
-    Dispatcher() : random_(make_unit_random()) {}
+    explicit Dispatcher(MemoryContext loop_context)
+        : loop_context_(loop_context), random_(make_unit_random()) {}
 
     [[noreturn]] void run() {
         for (;;) {
-            call_postgres([] { CHECK_FOR_INTERRUPTS(); });
+            call_postgres([&] {
+                MemoryContextSwitchTo(loop_context_);
+                MemoryContextReset(loop_context_);
+                CHECK_FOR_INTERRUPTS();
+            });
             reload_settings_if_asked();
             drive_engine();
             if (database_pass_wanted()) database_pass();
@@ -294,6 +299,7 @@ private:
         }
     }
 
+    MemoryContext loop_context_;
     std::unique_ptr<RequestSender> sender_;
     SenderSettings sender_settings_;
     bool sender_changing_ = false;
@@ -315,8 +321,8 @@ private:
 
 }  // namespace
 
-void run_dispatcher() {
-    Dispatcher dispatcher;
+void run_dispatcher(MemoryContext loop_context) {
+    Dispatcher dispatcher(loop_context);
     dispatcher.run();
 }
 

@@ -141,3 +141,33 @@ void set_last_error(const char* message) {
 }
 
 }  // namespace webhook::worker
+
+namespace webhook::worker {
+
+void set_database_drop_pending(bool pending) {
+    SharedState* state = state_in_shmem;
+    if (state == nullptr) return;
+    SpinLockAcquire(&state->mutex);
+    state->database_drop_pending = pending;
+    SpinLockRelease(&state->mutex);
+}
+
+bool database_drop_pending() {
+    SharedState* state = state_in_shmem;
+    if (state == nullptr) return false;
+    SpinLockAcquire(&state->mutex);
+    bool pending = state->database_drop_pending;
+    SpinLockRelease(&state->mutex);
+    return pending;
+}
+
+pid_t worker_pid() {
+    SharedState* state = state_in_shmem;
+    if (state == nullptr) return 0;
+    SpinLockAcquire(&state->mutex);
+    pid_t pid = state->pid;
+    SpinLockRelease(&state->mutex);
+    return pid;
+}
+
+}  // namespace webhook::worker

@@ -35,6 +35,9 @@ struct SharedState {
     int64 bucket_second[kRateBuckets];
     int32 bucket_count[kRateBuckets];
     char last_error[512];
+    // Set while a DROP DATABASE of the served database runs: the launcher
+    // starts no worker and a starting worker leaves at once.
+    bool database_drop_pending;
 };
 
 // Called from _PG_init while shared_preload_libraries is processed.
@@ -62,5 +65,10 @@ void publish_worker(pid_t pid, Oid database_id, Latch* latch);
 void set_worker_state(WorkerState state, int in_flight);
 void count_finished_attempts(int64 now_second, int count);
 void set_last_error(const char* message);  // nullptr clears
+
+void set_database_drop_pending(bool pending);
+bool database_drop_pending();
+// The worker's pid, 0 when none runs.
+pid_t worker_pid();
 
 }  // namespace webhook::worker

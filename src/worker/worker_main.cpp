@@ -1,7 +1,11 @@
-// The background worker's process: registration from _PG_init, signals,
-// the database connection, then the dispatcher loop.
+// The dispatcher's processes. A launcher, registered from _PG_init, is
+// connected to no database (so it never holds one up) and starts the worker
+// proper, connected to webhook.database, whenever that database exists and
+// no worker runs. A missing database is waited for quietly; a worker that
+// exits is started again after a short pause.
 #include "worker/worker_main.hpp"
 
+#include <chrono>
 #include <cstring>
 
 #include "pg/error_boundary.hpp"
@@ -10,53 +14,161 @@
 #include "worker/shared_state.hpp"
 
 extern "C" {
+#include "access/htup_details.h"
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_database.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
+#include "storage/latch.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
+#include "utils/wait_event.h"
 
+PGDLLEXPORT void webhook_launcher_main(Datum argument);
 PGDLLEXPORT void webhook_worker_main(Datum argument);
 }
 
 namespace {
 
-// Seconds the postmaster waits before starting the worker again after it
-// exited with an error or crashed.
+// Seconds the postmaster waits before starting the launcher again after it
+// exited with an error; the launcher waits as long before a new worker.
 constexpr int kRestartSeconds = 2;
+// How often the launcher looks for a missing database.
+constexpr long kDatabasePollMs = 5000;
 
 void forget_worker(int, Datum) { webhook::worker::publish_worker(0, InvalidOid, nullptr); }
+
+void handle_signals_like_pg_cron() {
+    // SIGHUP sets ConfigReloadPending; SIGTERM is die(), acted on at the
+    // next CHECK_FOR_INTERRUPTS; SIGINT (query cancel) is ignored.
+    pqsignal(SIGHUP, SignalHandlerForConfigReload);
+    pqsignal(SIGINT, SIG_IGN);
+    pqsignal(SIGTERM, die);
+    BackgroundWorkerUnblockSignals();
+}
+
+// The oid of webhook.database, InvalidOid when it does not exist (or is
+// left invalid by an interrupted DROP). A heap scan of the shared catalog,
+// as the autovacuum launcher does: with no database selected, the index
+// path is not available.
+Oid served_database_oid() {
+    Oid found = InvalidOid;
+    SetCurrentStatementStartTimestamp();
+    StartTransactionCommand();
+    Relation catalog = table_open(DatabaseRelationId, AccessShareLock);
+    TableScanDesc scan = table_beginscan_catalog(catalog, 0, nullptr);
+    HeapTuple tuple;
+    while ((tuple = heap_getnext(scan, ForwardScanDirection)) != nullptr) {
+        auto* database = reinterpret_cast<Form_pg_database>(GETSTRUCT(tuple));
+        if (std::strcmp(NameStr(database->datname), webhook::pg::setting_database) != 0) continue;
+#ifdef DATCONNLIMIT_INVALID_DB
+        if (database->datconnlimit == DATCONNLIMIT_INVALID_DB) break;
+#endif
+        found = database->oid;
+        break;
+    }
+    table_endscan(scan);
+    table_close(catalog, AccessShareLock);
+    CommitTransactionCommand();
+    return found;
+}
+
+bool start_worker(Oid database, BackgroundWorkerHandle** handle) {
+    BackgroundWorker worker;
+    memset(&worker, 0, sizeof worker);
+    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+    worker.bgw_restart_time = BGW_NEVER_RESTART;  // the launcher restarts it
+    worker.bgw_main_arg = ObjectIdGetDatum(database);
+    worker.bgw_notify_pid = MyProcPid;
+    snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_webhook");
+    snprintf(worker.bgw_function_name, BGW_MAXLEN, "webhook_worker_main");
+    snprintf(worker.bgw_name, BGW_MAXLEN, "pg_webhook worker");
+    snprintf(worker.bgw_type, BGW_MAXLEN, "pg_webhook worker");
+    return RegisterDynamicBackgroundWorker(&worker, handle);
+}
 
 }  // namespace
 
 namespace webhook::worker {
 
 void register_background_worker() {
-    BackgroundWorker worker;
-    std::memset(&worker, 0, sizeof worker);
-    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-    worker.bgw_restart_time = kRestartSeconds;
-    snprintf(worker.bgw_library_name, BGW_MAXLEN, "pg_webhook");
-    snprintf(worker.bgw_function_name, BGW_MAXLEN, "webhook_worker_main");
-    snprintf(worker.bgw_name, BGW_MAXLEN, "pg_webhook worker");
-    snprintf(worker.bgw_type, BGW_MAXLEN, "pg_webhook worker");
-    RegisterBackgroundWorker(&worker);
+    BackgroundWorker launcher;
+    memset(&launcher, 0, sizeof launcher);
+    launcher.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+    launcher.bgw_start_time = BgWorkerStart_RecoveryFinished;
+    launcher.bgw_restart_time = kRestartSeconds;
+    snprintf(launcher.bgw_library_name, BGW_MAXLEN, "pg_webhook");
+    snprintf(launcher.bgw_function_name, BGW_MAXLEN, "webhook_launcher_main");
+    snprintf(launcher.bgw_name, BGW_MAXLEN, "pg_webhook launcher");
+    snprintf(launcher.bgw_type, BGW_MAXLEN, "pg_webhook launcher");
+    RegisterBackgroundWorker(&launcher);
 }
 
 }  // namespace webhook::worker
 
-void webhook_worker_main(Datum) {
-    // As pg_cron does: SIGHUP sets ConfigReloadPending, SIGTERM is die()
-    // (acted on at the next CHECK_FOR_INTERRUPTS), SIGINT is ignored.
-    pqsignal(SIGHUP, SignalHandlerForConfigReload);
-    pqsignal(SIGINT, SIG_IGN);
-    pqsignal(SIGTERM, die);
-    BackgroundWorkerUnblockSignals();
+// Plain C style on purpose: Postgres errors here (FATAL on SIGTERM) end the
+// process, and no C++ object is alive to be skipped.
+void webhook_launcher_main(Datum) {
+    handle_signals_like_pg_cron();
+    BackgroundWorkerInitializeConnection(nullptr, nullptr, 0);
+    pgstat_report_appname("pg_webhook launcher");
 
-    BackgroundWorkerInitializeConnection(webhook::pg::setting_database, nullptr, 0);
+    BackgroundWorkerHandle* handle = nullptr;
+    TimestampTz next_start = 0;
+    bool reported_missing = false;
+    for (;;) {
+        CHECK_FOR_INTERRUPTS();
+        if (ConfigReloadPending) {
+            ConfigReloadPending = false;
+            ProcessConfigFile(PGC_SIGHUP);
+        }
+        pid_t pid;
+        if (handle != nullptr && GetBackgroundWorkerPid(handle, &pid) == BGWH_STOPPED) {
+            pfree(handle);
+            handle = nullptr;
+            next_start = GetCurrentTimestamp() + kRestartSeconds * USECS_PER_SEC;
+        }
+        long wait_ms = kDatabasePollMs;
+        if (handle == nullptr && GetCurrentTimestamp() >= next_start &&
+            !webhook::worker::database_drop_pending()) {
+            Oid database = served_database_oid();
+            if (!OidIsValid(database)) {
+                if (!reported_missing) {
+                    ereport(LOG, (errmsg("pg_webhook launcher: database \"%s\" does not exist; "
+                                         "waiting for it",
+                                         webhook::pg::setting_database)));
+                    reported_missing = true;
+                }
+                next_start = GetCurrentTimestamp() + kDatabasePollMs * 1000;
+            } else if (!start_worker(database, &handle)) {
+                ereport(LOG, (errmsg("pg_webhook launcher: could not start the worker"),
+                              errhint("Raise max_worker_processes.")));
+                next_start = GetCurrentTimestamp() + kDatabasePollMs * 1000;
+            } else {
+                reported_missing = false;
+            }
+        } else if (handle == nullptr) {
+            wait_ms = kRestartSeconds * 1000L;
+        }
+        // The postmaster sets our latch when the worker starts or stops.
+        (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, wait_ms,
+                        PG_WAIT_EXTENSION);
+        ResetLatch(MyLatch);
+    }
+}
+
+void webhook_worker_main(Datum database) {
+    handle_signals_like_pg_cron();
+    BackgroundWorkerInitializeConnectionByOid(DatumGetObjectId(database), InvalidOid, 0);
     pgstat_report_appname("pg_webhook worker");
+    // A DROP DATABASE that began while this worker was starting wins.
+    if (webhook::worker::database_drop_pending()) proc_exit(0);
 
     // Async commit: a result lost in a crash only means the delivery is sent
     // again when its lease ends (at-least-once), and the worker never waits
@@ -66,13 +178,13 @@ void webhook_worker_main(Datum) {
     webhook::worker::publish_worker(MyProcPid, MyDatabaseId, MyLatch);
     before_shmem_exit(forget_worker, 0);
 
-    MemoryContextSwitchTo(AllocSetContextCreate(TopMemoryContext, "pg_webhook worker",
-                                                ALLOCSET_DEFAULT_SIZES));
+    MemoryContext loop_context =
+        AllocSetContextCreate(TopMemoryContext, "pg_webhook worker loop", ALLOCSET_DEFAULT_SIZES);
 
     webhook::pg::PendingError pending;
     {
         try {
-            webhook::worker::run_dispatcher();
+            webhook::worker::run_dispatcher(loop_context);
         } catch (const webhook::Error& error) {
             webhook::pg::capture_error(pending, error);
         } catch (const std::bad_alloc&) {
@@ -84,6 +196,7 @@ void webhook_worker_main(Datum) {
         }
     }
     webhook::worker::set_last_error(pending.message);
-    // ERROR in a background worker ends it with exit code 1: restarted later.
+    // ERROR in a background worker ends it (exit code 1); the launcher
+    // starts a new one.
     webhook::pg::report_error(pending);
 }
