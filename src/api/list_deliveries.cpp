@@ -67,10 +67,11 @@ ListingRequest read_request(FunctionCallInfo fcinfo, const CursorCodec& codec) {
     std::optional<std::string> after = text_argument(fcinfo, kAfterArgument);
     std::optional<std::string> before = text_argument(fcinfo, kBeforeArgument);
     if (after && before) {
-        throw Error::invalid_parameter("after and before cannot be used together",
-                                       "A page is read either forward from a cursor or backward "
-                                       "from one, not both.",
-                                       "Pass only after (next page) or only before (previous page).");
+        throw Error::invalid_parameter(
+            "after and before cannot be used together",
+            "A page is read either forward from a cursor or backward "
+            "from one, not both.",
+            "Pass only after (next page) or only before (previous page).");
     }
     if (after) request.after = codec.decode(request.order, *after, "after");
     if (before) request.before = codec.decode(request.order, *before, "before");
@@ -189,8 +190,8 @@ CursorCodec connected_codec() { return CursorCodec(webhook::pg::cursor_signing_k
 
 // webhook.list_deliveries(...): one page of deliveries with cursors.
 WEBHOOK_SQL_FUNCTION(webhook_list_deliveries) {
-    std::int64_t page_size = PG_ARGISNULL(kPageSizeArgument) ? kMaxPageSize
-                                                              : PG_GETARG_INT32(kPageSizeArgument);
+    std::int64_t page_size =
+        PG_ARGISNULL(kPageSizeArgument) ? kMaxPageSize : PG_GETARG_INT32(kPageSizeArgument);
     if (page_size < 1 || page_size > kMaxPageSize) {
         throw Error::invalid_parameter(
             "page_size must be between 1 and 100",
@@ -209,8 +210,8 @@ WEBHOOK_SQL_FUNCTION(webhook_list_deliveries) {
 // with a raw limit (page_size + 1, to know whether another page follows) and
 // an optional offset (page mode); the building block of deliveries_page.
 WEBHOOK_SQL_FUNCTION(webhook_list_deliveries_window) {
-    std::int64_t limit = PG_ARGISNULL(kPageSizeArgument) ? kMaxPageSize + 1
-                                                         : PG_GETARG_INT32(kPageSizeArgument);
+    std::int64_t limit =
+        PG_ARGISNULL(kPageSizeArgument) ? kMaxPageSize + 1 : PG_GETARG_INT32(kPageSizeArgument);
     if (limit < 0 || limit > kMaxPageSize + 1) {
         throw Error::invalid_parameter("row_limit must be between 0 and 101",
                                        "row_limit is " + std::to_string(limit) + ".",

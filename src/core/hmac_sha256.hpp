@@ -11,7 +11,7 @@
 namespace webhook {
 
 class HmacSha256 {
-public:
+  public:
     explicit HmacSha256(const std::vector<std::uint8_t>& key);
     ~HmacSha256();
     HmacSha256(const HmacSha256&) = delete;
@@ -19,7 +19,7 @@ public:
 
     std::array<std::uint8_t, 32> digest(const std::uint8_t* data, std::size_t size) const;
 
-private:
+  private:
     struct States;
     std::unique_ptr<States> states_;
 };

@@ -16,12 +16,18 @@ nlohmann::json parse_json_argument(const char* argument, const std::string& text
 
 std::string json_kind(const nlohmann::json& value) {
     switch (value.type()) {
-        case nlohmann::json::value_t::object: return "an object";
-        case nlohmann::json::value_t::array: return "an array";
-        case nlohmann::json::value_t::string: return "a string";
-        case nlohmann::json::value_t::boolean: return "a boolean";
-        case nlohmann::json::value_t::null: return "null";
-        default: return "a number";
+        case nlohmann::json::value_t::object:
+            return "an object";
+        case nlohmann::json::value_t::array:
+            return "an array";
+        case nlohmann::json::value_t::string:
+            return "a string";
+        case nlohmann::json::value_t::boolean:
+            return "a boolean";
+        case nlohmann::json::value_t::null:
+            return "null";
+        default:
+            return "a number";
     }
 }
 

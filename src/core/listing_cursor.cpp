@@ -94,14 +94,18 @@ std::int64_t parse_decimal(const std::string& text, std::int64_t low, std::int64
 
 void pack_value(ValueType type, const std::string& text, Bytes& out) {
     switch (type) {
-        case ValueType::Uuid: pack_uuid(text, out); return;
+        case ValueType::Uuid:
+            pack_uuid(text, out);
+            return;
         case ValueType::Timestamptz:
             pack_integer(parse_decimal(text, INT64_MIN, INT64_MAX), 8, out);
             return;
         case ValueType::Int4:
             pack_integer(parse_decimal(text, INT32_MIN, INT32_MAX), 4, out);
             return;
-        default: out.insert(out.end(), text.begin(), text.end()); return;
+        default:
+            out.insert(out.end(), text.begin(), text.end());
+            return;
     }
 }
 
@@ -117,7 +121,8 @@ std::optional<std::string> unpack_value(ValueType type, const std::uint8_t* data
         case ValueType::Int4:
             if (size != 4) return std::nullopt;
             return std::to_string(unpack_integer(data, 4));
-        default: return std::string(reinterpret_cast<const char*>(data), size);
+        default:
+            return std::string(reinterpret_cast<const char*>(data), size);
     }
 }
 
@@ -195,11 +200,11 @@ KeyValues CursorCodec::decode(const SortOrder& order, const std::string& token,
     }
     const Bytes& data = *bytes;
     if (data[0] != kCursorVersion) {
-        throw Error::invalid_parameter(
-            std::string("unsupported cursor version in ") + argument,
-            "The cursor has version " + std::to_string(data[0]) + "; this pg_webhook reads version " +
-                std::to_string(kCursorVersion) + ".",
-            kCursorHint);
+        throw Error::invalid_parameter(std::string("unsupported cursor version in ") + argument,
+                                       "The cursor has version " + std::to_string(data[0]) +
+                                           "; this pg_webhook reads version " +
+                                           std::to_string(kCursorVersion) + ".",
+                                       kCursorHint);
     }
     std::size_t body_size = data.size() - kMacSize;
     Bytes expected = mac(*hmac_, data.data(), body_size);
@@ -230,7 +235,8 @@ KeyValues CursorCodec::decode(const SortOrder& order, const std::string& token,
             continue;
         }
         std::size_t size = 0;
-        if (present != 1 || !get_varint(at, end, size) || size > static_cast<std::size_t>(end - at)) {
+        if (present != 1 || !get_varint(at, end, size) ||
+            size > static_cast<std::size_t>(end - at)) {
             throw garbled(argument, "The cursor's sort keys do not parse.");
         }
         std::optional<std::string> value = unpack_value(key.field->type, at, size);

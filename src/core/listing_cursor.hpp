@@ -29,17 +29,16 @@ namespace webhook::listing {
 inline constexpr std::uint8_t kCursorVersion = 1;
 
 class CursorCodec {
-public:
+  public:
     // `key`: the HMAC key, at least 16 bytes.
     explicit CursorCodec(std::vector<std::uint8_t> key);
 
     std::string encode(const SortOrder& order, const KeyValues& values) const;
     // Raises 22023 for a cursor that is garbled, tampered with, of an unknown
     // version, or made for another order; `argument` names it ("after").
-    KeyValues decode(const SortOrder& order, const std::string& token,
-                     const char* argument) const;
+    KeyValues decode(const SortOrder& order, const std::string& token, const char* argument) const;
 
-private:
+  private:
     std::vector<std::uint8_t> fingerprint(const SortOrder& order) const;
 
     std::shared_ptr<const HmacSha256> hmac_;

@@ -21,7 +21,7 @@ const char kFilterHint[] =
 enum class Scope { Delivery, Endpoint };
 
 class FilterCompiler {
-public:
+  public:
     explicit FilterCompiler(ParameterList& parameters) : parameters_(parameters) {}
 
     std::string node(const Json& value, Scope scope, int depth) {
@@ -45,7 +45,7 @@ public:
         return value.size() == 1 ? out : "(" + out + ")";
     }
 
-private:
+  private:
     std::string key(const std::string& name, const Json& value, Scope scope, int depth) {
         if (name == "and" || name == "or") return junction(name, value, scope, depth);
         if (name == "not") return "(NOT " + node(value, scope, depth + 1) + ")";
@@ -88,8 +88,8 @@ private:
             throw Error::invalid_parameter(
                 "filter field \"" + std::string(field.name) + "\" needs an object of operators",
                 "Its value is " + json_kind(operators) + ".",
-                "Write {\"" + std::string(field.name) + "\": {\"eq\": value}}; operators: " +
-                    operator_list() + ".");
+                "Write {\"" + std::string(field.name) +
+                    "\": {\"eq\": value}}; operators: " + operator_list() + ".");
         }
         std::string out;
         const std::string column = alias + "." + std::string(field.name);
@@ -112,13 +112,15 @@ private:
         if (op == "neq") {
             return null_or(field, column, column + " <> " + scalar(field, op, value));
         }
-        if (op == "in") return not_null_and(field, column, column + " = ANY (" + array(field, op, value) + ")");
-        if (op == "nin") return null_or(field, column, column + " <> ALL (" + array(field, op, value) + ")");
+        if (op == "in")
+            return not_null_and(field, column, column + " = ANY (" + array(field, op, value) + ")");
+        if (op == "nin")
+            return null_or(field, column, column + " <> ALL (" + array(field, op, value) + ")");
         if (op == "like" || op == "ilike") {
             if (field.type != ValueType::Text) {
                 throw Error::invalid_parameter(
-                    "operator \"" + op + "\" does not apply to field \"" +
-                        std::string(field.name) + "\"",
+                    "operator \"" + op + "\" does not apply to field \"" + std::string(field.name) +
+                        "\"",
                     "Pattern matching works on text fields only.",
                     "Use eq, neq, gt, gte, lt, lte, in, nin or is_null on this field.");
             }
@@ -127,15 +129,16 @@ private:
                                                "Its value is " + json_kind(value) + ".",
                                                "Give a LIKE pattern such as \"%order%\".");
             }
-            return not_null_and(field, column,
-                                column + (op == "like" ? " LIKE " : " ILIKE ") +
-                                    scalar(field, op, value));
+            return not_null_and(
+                field, column,
+                column + (op == "like" ? " LIKE " : " ILIKE ") + scalar(field, op, value));
         }
         if (op == "is_null") {
             if (!value.is_boolean()) {
-                throw Error::invalid_parameter("operator \"is_null\" takes true or false",
-                                               "Its value is " + json_kind(value) + ".",
-                                               "Write {\"is_null\": true} or {\"is_null\": false}.");
+                throw Error::invalid_parameter(
+                    "operator \"is_null\" takes true or false",
+                    "Its value is " + json_kind(value) + ".",
+                    "Write {\"is_null\": true} or {\"is_null\": false}.");
             }
             return column + (value.get<bool>() ? " IS NULL" : " IS NOT NULL");
         }
@@ -190,10 +193,10 @@ private:
         if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
         if (value.is_number()) return value.dump();
         if (value.is_null()) {
-            throw Error::invalid_parameter(
-                "operator \"" + op + "\" on field \"" + std::string(field.name) +
-                    "\" cannot take null",
-                "A comparison with null matches nothing.", "Use {\"is_null\": true} instead.");
+            throw Error::invalid_parameter("operator \"" + op + "\" on field \"" +
+                                               std::string(field.name) + "\" cannot take null",
+                                           "A comparison with null matches nothing.",
+                                           "Use {\"is_null\": true} instead.");
         }
         throw Error::invalid_parameter(
             "operator \"" + op + "\" on field \"" + std::string(field.name) +

@@ -19,8 +19,7 @@ std::optional<std::string> strictly_after(const KeyTerm& term) {
         if (key.nulls_first) return term.column + " IS NOT NULL";
         return std::nullopt;
     }
-    std::string comparison =
-        term.column + (key.descending ? " < " : " > ") + *term.placeholder;
+    std::string comparison = term.column + (key.descending ? " < " : " > ") + *term.placeholder;
     if (key.field->nullable && !key.nulls_first) {
         return "(" + comparison + " OR " + term.column + " IS NULL)";
     }
@@ -40,8 +39,7 @@ std::optional<std::string> leading_bound(const KeyTerm& term) {
         if (key.nulls_first) return std::nullopt;
         return term.column + " IS NULL";
     }
-    std::string comparison =
-        term.column + (key.descending ? " <= " : " >= ") + *term.placeholder;
+    std::string comparison = term.column + (key.descending ? " <= " : " >= ") + *term.placeholder;
     if (key.field->nullable && !key.nulls_first) {
         return "(" + comparison + " OR " + term.column + " IS NULL)";
     }
@@ -91,8 +89,8 @@ std::string keyset_condition(const SortOrder& order, const KeyValues& position,
             columns += term.column;
             values += *term.placeholder;
         }
-        return "(" + columns + ") " + (order.keys.front().descending ? "<" : ">") + " (" +
-               values + ")";
+        return "(" + columns + ") " + (order.keys.front().descending ? "<" : ">") + " (" + values +
+               ")";
     }
 
     // Otherwise: k1 after v1, or k1 = v1 and k2 after v2, or ...; ANDed with a
@@ -102,7 +100,8 @@ std::string keyset_condition(const SortOrder& order, const KeyValues& position,
     for (const KeyTerm& term : terms) {
         if (auto after = strictly_after(term)) {
             if (!disjunction.empty()) disjunction += " OR ";
-            disjunction += equal_prefix.empty() ? *after : "(" + equal_prefix + " AND " + *after + ")";
+            disjunction +=
+                equal_prefix.empty() ? *after : "(" + equal_prefix + " AND " + *after + ")";
         }
         if (!equal_prefix.empty()) equal_prefix += " AND ";
         equal_prefix += equal(term);

@@ -129,9 +129,9 @@ SortOrder parse_order_by(const std::optional<std::string>& json) {
                     "Each field may be named once.", "Remove the repeated key.");
             }
         }
-        const Direction* direction =
-            direction_value.is_string() ? find_direction(direction_value.get<std::string>())
-                                        : nullptr;
+        const Direction* direction = direction_value.is_string()
+                                         ? find_direction(direction_value.get<std::string>())
+                                         : nullptr;
         if (!direction) {
             std::string given = direction_value.is_string()
                                     ? "\"" + shorten(direction_value.get<std::string>()) + "\""

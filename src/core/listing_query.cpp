@@ -37,7 +37,8 @@ std::string conditions(const ListingRequest& request, ParameterList& parameters)
     std::string where;
     for (const PlainCondition& plain : kPlainConditions) {
         if (!request.present[plain.argument]) continue;
-        std::string placeholder = parameters.add_argument(plain.type, plain.is_array, plain.argument);
+        std::string placeholder =
+            parameters.add_argument(plain.type, plain.is_array, plain.argument);
         append_and(where, plain.sql_before_placeholder + placeholder + plain.sql_after_placeholder);
     }
     if (request.filter) {
@@ -53,10 +54,11 @@ CompiledQuery compile_rows_query(const ListingRequest& request,
                                  const std::vector<std::string>& columns, std::int64_t limit,
                                  std::optional<std::int64_t> offset) {
     if (request.after && request.before) {
-        throw Error::invalid_parameter("after and before cannot be used together",
-                                       "A page is read either forward from a cursor or backward "
-                                       "from one, not both.",
-                                       "Pass only after (next page) or only before (previous page).");
+        throw Error::invalid_parameter(
+            "after and before cannot be used together",
+            "A page is read either forward from a cursor or backward "
+            "from one, not both.",
+            "Pass only after (next page) or only before (previous page).");
     }
     ParameterList parameters;
     CompiledQuery query;
@@ -75,8 +77,8 @@ CompiledQuery compile_rows_query(const ListingRequest& request,
     }
     // The limit is a literal (a number the compiler computed, not user text):
     // a plan for a known small LIMIT is the index-scan plan, also when generic.
-    query.sql = select + kFrom + where + " ORDER BY " + order.sql("d") + " LIMIT " +
-                std::to_string(limit);
+    query.sql =
+        select + kFrom + where + " ORDER BY " + order.sql("d") + " LIMIT " + std::to_string(limit);
     if (offset) query.sql += " OFFSET " + parameters.add_integer(*offset);
     query.parameters = parameters.items();
     return query;
@@ -93,7 +95,8 @@ CompiledQuery compile_count_query(const ListingRequest& request) {
 CompiledQuery compile_estimate_query(const ListingRequest& request) {
     ParameterList parameters;
     CompiledQuery query;
-    query.sql = std::string("EXPLAIN (FORMAT JSON) SELECT 1") + kFrom + conditions(request, parameters);
+    query.sql =
+        std::string("EXPLAIN (FORMAT JSON) SELECT 1") + kFrom + conditions(request, parameters);
     query.parameters = parameters.items();
     return query;
 }

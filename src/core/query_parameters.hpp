@@ -28,7 +28,7 @@ struct QueryParameter {
 };
 
 class ParameterList {
-public:
+  public:
     // Appends `parameter` and returns its placeholder, "$1", "$2", ...
     std::string add(QueryParameter parameter);
     std::string add_literal(ValueType type, std::string text);
@@ -38,7 +38,7 @@ public:
 
     const std::vector<QueryParameter>& items() const { return items_; }
 
-private:
+  private:
     std::vector<QueryParameter> items_;
 };
 

@@ -32,9 +32,8 @@ char* read_key_as_superuser() {
     Oid saved_user = InvalidOid;
     int saved_context = 0;
     GetUserIdAndSecContext(&saved_user, &saved_context);
-    SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
-                           saved_context | SECURITY_LOCAL_USERID_CHANGE |
-                               SECURITY_RESTRICTED_OPERATION);
+    SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID, saved_context | SECURITY_LOCAL_USERID_CHANGE |
+                                                      SECURITY_RESTRICTED_OPERATION);
     char* text = nullptr;
     PG_TRY();
     {

@@ -62,15 +62,18 @@ Datum read_array(Oid element_type, const std::vector<std::string>& texts) {
 // against a bug.
 Datum read_cursor_key(ValueType type, const std::string& text) {
     switch (type) {
-        case ValueType::Timestamptz: return TimestampTzGetDatum(std::stoll(text));
-        case ValueType::Int4: return Int32GetDatum(std::stoi(text));
+        case ValueType::Timestamptz:
+            return TimestampTzGetDatum(std::stoll(text));
+        case ValueType::Int4:
+            return Int32GetDatum(std::stoi(text));
         case ValueType::Text: {
             const char* c_text = text.c_str();
             int length = static_cast<int>(text.size());
             return call_postgres(
                 [&] { return PointerGetDatum(cstring_to_text_with_len(c_text, length)); });
         }
-        default: return read_input(listing_type_oid(type, false), text);
+        default:
+            return read_input(listing_type_oid(type, false), text);
     }
 }
 
@@ -79,12 +82,24 @@ Datum read_cursor_key(ValueType type, const std::string& text) {
 Oid listing_type_oid(ValueType type, bool is_array) {
     Oid element = InvalidOid;
     switch (type) {
-        case ValueType::Uuid: element = UUIDOID; break;
-        case ValueType::Text: element = TEXTOID; break;
-        case ValueType::Int4: element = INT4OID; break;
-        case ValueType::Timestamptz: element = TIMESTAMPTZOID; break;
-        case ValueType::Boolean: element = BOOLOID; break;
-        case ValueType::DeliveryStatus: element = delivery_status_oid(); break;
+        case ValueType::Uuid:
+            element = UUIDOID;
+            break;
+        case ValueType::Text:
+            element = TEXTOID;
+            break;
+        case ValueType::Int4:
+            element = INT4OID;
+            break;
+        case ValueType::Timestamptz:
+            element = TIMESTAMPTZOID;
+            break;
+        case ValueType::Boolean:
+            element = BOOLOID;
+            break;
+        case ValueType::DeliveryStatus:
+            element = delivery_status_oid();
+            break;
     }
     if (element == InvalidOid) {
         throw Error(sqlstate::kInternalError, "type webhook.delivery_status is missing");
@@ -131,8 +146,10 @@ BoundParameters bind_parameters(const std::vector<QueryParameter>& parameters,
 std::optional<std::string> key_text(Datum value, bool is_null, ValueType type) {
     if (is_null) return std::nullopt;
     switch (type) {
-        case ValueType::Timestamptz: return std::to_string(DatumGetTimestampTz(value));
-        case ValueType::Int4: return std::to_string(DatumGetInt32(value));
+        case ValueType::Timestamptz:
+            return std::to_string(DatumGetTimestampTz(value));
+        case ValueType::Int4:
+            return std::to_string(DatumGetInt32(value));
         case ValueType::Uuid: {
             // The canonical form uuid_out writes, without a call into Postgres.
             static const char kHex[] = "0123456789abcdef";

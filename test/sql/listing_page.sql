@@ -78,7 +78,7 @@ INSERT INTO pages VALUES ('none full', webhook.deliveries_page(page_size => 23, 
 INSERT INTO pages VALUES ('estimated', webhook.deliveries_page(page_size => 5, count => 'estimated'));
 INSERT INTO pages VALUES ('empty', webhook.deliveries_page(status => 'pending', event_type => 'nothing'));
 
-SELECT plan(45);
+SELECT plan(47);
 
 -- The row type is every delivery column, in order, then the cursor.
 SELECT is((SELECT array_agg(attname::text || ' ' || format_type(atttypid, atttypmod) ORDER BY attnum)
@@ -197,5 +197,15 @@ SELECT is(left(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(after =>
 SELECT is(pg_temp.listed_ids(3, (SELECT c FROM some_cursor)), '14,13,12', 'the untouched cursor still works');
 SELECT is(pg_temp.listed_ids(3, (SELECT page #>> '{data,9,cursor}' FROM pages WHERE name = 'offset 1')), '14,13,12',
           'rows of offset pages carry working cursors too');
+
+-- PostgREST runs GET requests in READ ONLY transactions.
+SET default_transaction_read_only = on;
+BEGIN;
+SELECT is((SELECT jsonb_typeof(webhook.deliveries_page(page_size => 2, count => 'estimated') #> '{pageInfo,total}')),
+          'number', 'an estimated count works in a read-only transaction');
+SELECT is((SELECT count(*)::int FROM webhook.list_deliveries(page_size => 3, filter => '{"endpoint": {"enabled": {"eq": true}}}')),
+          3, 'list_deliveries works in a read-only transaction');
+COMMIT;
+RESET default_transaction_read_only;
 
 SELECT * FROM finish();

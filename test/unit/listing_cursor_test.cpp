@@ -15,7 +15,8 @@ namespace {
 const std::vector<std::uint8_t> kKey(32, 7);
 const char kUuid[] = "0191f0a2-7b3c-7def-8123-456789abcdef";
 
-std::string sqlstate_of(const CursorCodec& codec, const std::string& order, const std::string& token) {
+std::string sqlstate_of(const CursorCodec& codec, const std::string& order,
+                        const std::string& token) {
     try {
         codec.decode(parse_order_by(order), token, "after");
     } catch (const Error& error) {
@@ -33,9 +34,9 @@ TEST(ListingCursor, RoundTripsEveryKeyType) {
     KeyValues values{"rate_limited", "-42", "order.created/é", "-86400000000", kUuid, kUuid};
     std::string token = codec.encode(order, values);
     EXPECT_EQ(codec.decode(order, token, "after"), values);
-    EXPECT_EQ(token.find_first_not_of(
-                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-              std::string::npos);
+    EXPECT_EQ(
+        token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+        std::string::npos);
 }
 
 TEST(ListingCursor, RoundTripsNullKeys) {

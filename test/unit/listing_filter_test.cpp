@@ -54,8 +54,7 @@ TEST(ListingFilter, WritesEveryComparison) {
     EXPECT_EQ(compile(R"({"event_type":{"in":["a","b"]}})").sql, "(d.event_type = ANY ($1))");
     EXPECT_EQ(compile(R"({"event_type":{"nin":["a"]}})").sql, "(d.event_type <> ALL ($1))");
     EXPECT_EQ(compile(R"({"delivered_at":{"is_null":true}})").sql, "(d.delivered_at IS NULL)");
-    EXPECT_EQ(compile(R"({"delivered_at":{"is_null":false}})").sql,
-              "(d.delivered_at IS NOT NULL)");
+    EXPECT_EQ(compile(R"({"delivered_at":{"is_null":false}})").sql, "(d.delivered_at IS NOT NULL)");
 }
 
 TEST(ListingFilter, KeepsNullableFieldsTwoValued) {
@@ -68,7 +67,8 @@ TEST(ListingFilter, KeepsNullableFieldsTwoValued) {
 }
 
 TEST(ListingFilter, TurnsJsonScalarsIntoInputText) {
-    auto c = compile(R"({"attempt_count":{"eq":3},"event_id":{"eq":true},"http_status":{"gt":1.5}})");
+    auto c =
+        compile(R"({"attempt_count":{"eq":3},"event_id":{"eq":true},"http_status":{"gt":1.5}})");
     ASSERT_EQ(c.parameters.items().size(), 3u);
     // Keys are read in sorted order: attempt_count, event_id, http_status.
     EXPECT_EQ(c.parameters.items()[0].texts[0], "3");
@@ -90,9 +90,11 @@ TEST(ListingFilter, CombinesSeveralKeysAndOperatorsWithAnd) {
 }
 
 TEST(ListingFilter, NestsAndOrNot) {
-    EXPECT_EQ(compile(R"({"or":[{"status":{"eq":"dead_letter"}},{"and":[{"status":{"eq":"retrying"}},{"attempt_count":{"gte":3}}]}]})")
-                  .sql,
-              "((d.status = $1 OR (d.status = $2 AND d.attempt_count >= $3)))");
+    EXPECT_EQ(
+        compile(
+            R"({"or":[{"status":{"eq":"dead_letter"}},{"and":[{"status":{"eq":"retrying"}},{"attempt_count":{"gte":3}}]}]})")
+            .sql,
+        "((d.status = $1 OR (d.status = $2 AND d.attempt_count >= $3)))");
     EXPECT_EQ(compile(R"({"not":{"status":{"eq":"delivered"},"attempt_count":{"gt":1}}})").sql,
               "((NOT (d.attempt_count > $1 AND d.status = $2)))");
     EXPECT_EQ(compile(R"({"and":[]})").sql, "(true)");
@@ -147,7 +149,8 @@ TEST(ListingFilter, BoundsDepthAndSize) {
     for (int i = 0; i < 20; ++i) deep = R"({"not":)" + deep + "}";
     EXPECT_EQ(error_of(deep).sqlstate(), "22023");
     std::string wide = R"({"or":[)";
-    for (int i = 0; i < 300; ++i) wide += std::string(i ? "," : "") + R"({"attempt_count":{"eq":1}})";
+    for (int i = 0; i < 300; ++i)
+        wide += std::string(i ? "," : "") + R"({"attempt_count":{"eq":1}})";
     wide += "]}";
     EXPECT_EQ(error_of(wide).sqlstate(), "22023");
 }

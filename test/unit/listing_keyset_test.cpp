@@ -4,9 +4,9 @@
 
 using webhook::listing::keyset_condition;
 using webhook::listing::KeyValues;
-using webhook::listing::parse_order_by;
 using webhook::listing::ParameterList;
 using webhook::listing::ParameterSource;
+using webhook::listing::parse_order_by;
 
 TEST(ListingKeyset, UsesARowComparisonWhenTheIndexCanServeIt) {
     ParameterList parameters;

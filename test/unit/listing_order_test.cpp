@@ -38,9 +38,9 @@ TEST(ListingOrder, DefaultsToNewestFirst) {
 TEST(ListingOrder, AppendsIdInTheLastKeysDirection) {
     EXPECT_EQ(parse_order_by(R"([{"status":"asc"}])").canonical(),
               "status:asc_nulls_last,id:asc_nulls_last");
-    EXPECT_EQ(parse_order_by(R"([{"status":"asc"},{"next_attempt_at":"desc_nulls_last"}])")
-                  .canonical(),
-              "status:asc_nulls_last,next_attempt_at:desc_nulls_last,id:desc_nulls_first");
+    EXPECT_EQ(
+        parse_order_by(R"([{"status":"asc"},{"next_attempt_at":"desc_nulls_last"}])").canonical(),
+        "status:asc_nulls_last,next_attempt_at:desc_nulls_last,id:desc_nulls_first");
 }
 
 TEST(ListingOrder, KeepsAnExplicitIdLast) {

@@ -10,8 +10,8 @@ using webhook::listing::compile_estimate_query;
 using webhook::listing::compile_rows_query;
 using webhook::listing::KeyValues;
 using webhook::listing::ListingRequest;
-using webhook::listing::parse_order_by;
 using webhook::listing::ParameterSource;
+using webhook::listing::parse_order_by;
 
 namespace {
 const std::vector<std::string> kColumns = {"id", "status"};
@@ -85,7 +85,8 @@ TEST(ListingQuery, RefusesAfterAndBeforeTogether) {
 
 TEST(ListingQuery, ReadsThePlannersRowEstimate) {
     using webhook::listing::estimated_rows;
-    EXPECT_EQ(estimated_rows(R"([{"Plan": {"Node Type": "Seq Scan", "Plan Rows": 1234}}])"), 1234.0);
+    EXPECT_EQ(estimated_rows(R"([{"Plan": {"Node Type": "Seq Scan", "Plan Rows": 1234}}])"),
+              1234.0);
     EXPECT_EQ(estimated_rows("[]"), std::nullopt);
     EXPECT_EQ(estimated_rows(R"([{"Plan": {}}])"), std::nullopt);
     EXPECT_EQ(estimated_rows("not json"), std::nullopt);
