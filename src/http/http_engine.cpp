@@ -65,7 +65,7 @@ struct HttpEngine::Transfer {
 // through its return value only.
 struct EngineCallbacks {
     static int on_socket(CURL*, curl_socket_t socket, int what, void* engine_pointer,
-                         void*) noexcept {
+                         void* registered) noexcept {
         auto* engine = static_cast<HttpEngine*>(engine_pointer);
         if (what == CURL_POLL_REMOVE) {
             // The socket may already be closed (and so gone from the set).
@@ -76,10 +76,19 @@ struct EngineCallbacks {
         event.data.fd = socket;
         if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) event.events |= EPOLLIN;
         if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) event.events |= EPOLLOUT;
-        if (epoll_ctl(engine->epoll_fd_, EPOLL_CTL_MOD, socket, &event) != 0) {
-            if (errno != ENOENT) return -1;
-            if (epoll_ctl(engine->epoll_fd_, EPOLL_CTL_ADD, socket, &event) != 0) return -1;
+        // libcurl hands back what curl_multi_assign stored: set once the
+        // socket is in the epoll set, forgotten when it is removed.
+        if (registered != nullptr) {
+            return epoll_ctl(engine->epoll_fd_, EPOLL_CTL_MOD, socket, &event) == 0 ? 0 : -1;
         }
+        if (epoll_ctl(engine->epoll_fd_, EPOLL_CTL_ADD, socket, &event) != 0) {
+            // A descriptor number reused before libcurl said it was removed.
+            if (errno != EEXIST ||
+                epoll_ctl(engine->epoll_fd_, EPOLL_CTL_MOD, socket, &event) != 0) {
+                return -1;
+            }
+        }
+        curl_multi_assign(multi_of(engine->multi_), socket, engine);
         return 0;
     }
 
@@ -185,6 +194,7 @@ HttpEngine::~HttpEngine() {
         curl_multi_remove_handle(multi, transfer->easy);
     }
     transfers_.clear();
+    for (void* easy : idle_easies_) curl_easy_cleanup(easy);
     curl_multi_cleanup(multi);  // closes cached connections; may still call on_socket
     close(epoll_fd_);
 }
@@ -202,6 +212,50 @@ void HttpEngine::submit(Request request) {
     } else {
         queue_.push_back(std::move(request));
     }
+}
+
+// Easy handles are kept for the next request: creating one per request
+// costs more than the request itself on a fast local receiver.
+void* HttpEngine::take_easy() {
+    if (!idle_easies_.empty()) {
+        void* easy = idle_easies_.back();
+        idle_easies_.pop_back();
+        return easy;
+    }
+    CURL* easy = curl_easy_init();
+    if (easy == nullptr) return nullptr;
+    CURLcode set = CURLE_OK;
+    auto option = [&](CURLoption name, auto value) {
+        if (set == CURLE_OK) set = curl_easy_setopt(easy, name, value);
+    };
+    option(CURLOPT_NOSIGNAL, 1L);
+    option(CURLOPT_PROTOCOLS_STR, "http,https");
+    option(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    option(CURLOPT_FOLLOWLOCATION, 0L);
+    option(CURLOPT_PROXY, "");  // an empty proxy ignores http_proxy & co.
+    option(CURLOPT_NOPROXY, "*");
+    option(CURLOPT_POST, 1L);
+    option(CURLOPT_USERAGENT, user_agent());
+    option(CURLOPT_TCP_KEEPALIVE, 1L);
+    option(CURLOPT_WRITEFUNCTION, &EngineCallbacks::on_body);
+    option(CURLOPT_HEADERFUNCTION, &EngineCallbacks::on_header);
+    option(CURLOPT_OPENSOCKETFUNCTION, &EngineCallbacks::on_open_socket);
+    if (set != CURLE_OK) {
+        curl_easy_cleanup(easy);
+        return nullptr;
+    }
+    return easy;
+}
+
+void HttpEngine::keep_easy(void* easy) noexcept {
+    if (idle_easies_.size() < static_cast<std::size_t>(std::max(settings_.max_in_flight, 1))) {
+        try {
+            idle_easies_.push_back(easy);
+            return;
+        } catch (...) {
+        }
+    }
+    curl_easy_cleanup(easy);
 }
 
 void HttpEngine::start(Request request) {
@@ -222,7 +276,7 @@ void HttpEngine::start(Request request) {
             return fail_now("a request header contains a line break or NUL byte");
         }
     }
-    transfer->easy = curl_easy_init();
+    transfer->easy = take_easy();
     if (transfer->easy == nullptr) return fail_now("out of memory: could not create a transfer");
 
     for (const char* header : {"Content-Type: application/json", "Expect:"}) {
@@ -236,6 +290,7 @@ void HttpEngine::start(Request request) {
         transfer->header_list = extended;
     }
 
+    // What differs from one request to the next; take_easy() set the rest.
     CURL* easy = transfer->easy;
     const long timeout_ms = std::max(transfer->request.timeout_ms, 1L);
     CURLcode set = CURLE_OK;
@@ -244,26 +299,14 @@ void HttpEngine::start(Request request) {
     };
     option(CURLOPT_PRIVATE, static_cast<void*>(transfer.get()));
     option(CURLOPT_ERRORBUFFER, transfer->error_buffer);
-    option(CURLOPT_NOSIGNAL, 1L);
     option(CURLOPT_URL, transfer->request.url.c_str());
-    option(CURLOPT_PROTOCOLS_STR, "http,https");
-    option(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    option(CURLOPT_FOLLOWLOCATION, 0L);
-    option(CURLOPT_PROXY, "");  // an empty proxy ignores http_proxy & co.
-    option(CURLOPT_NOPROXY, "*");
-    option(CURLOPT_POST, 1L);
     option(CURLOPT_POSTFIELDS, transfer->request.body.data());
     option(CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(transfer->request.body.size()));
     option(CURLOPT_HTTPHEADER, transfer->header_list);
-    option(CURLOPT_USERAGENT, user_agent());
     option(CURLOPT_TIMEOUT_MS, timeout_ms);
     option(CURLOPT_CONNECTTIMEOUT_MS, std::min(settings_.connect_timeout_ms, timeout_ms));
-    option(CURLOPT_TCP_KEEPALIVE, 1L);
-    option(CURLOPT_WRITEFUNCTION, &EngineCallbacks::on_body);
     option(CURLOPT_WRITEDATA, static_cast<void*>(transfer.get()));
-    option(CURLOPT_HEADERFUNCTION, &EngineCallbacks::on_header);
     option(CURLOPT_HEADERDATA, static_cast<void*>(transfer.get()));
-    option(CURLOPT_OPENSOCKETFUNCTION, &EngineCallbacks::on_open_socket);
     option(CURLOPT_OPENSOCKETDATA, static_cast<void*>(transfer.get()));
     if (set != CURLE_OK) {
         return fail_now(std::string("could not set up the transfer: ") + curl_easy_strerror(set));
@@ -358,6 +401,8 @@ void HttpEngine::collect_finished() {
         } else {
             outcome.error = curl_easy_strerror(result);
         }
+        keep_easy(transfer->easy);
+        transfer->easy = nullptr;
         finished_.push_back(std::move(outcome));
     }
 }

@@ -85,6 +85,8 @@ class HttpEngine {
     struct Transfer;
 
     void start(Request request);
+    void* take_easy();
+    void keep_easy(void* easy) noexcept;
     void start_queued();
     void collect_finished();
 
@@ -94,6 +96,7 @@ class HttpEngine {
     std::optional<std::chrono::steady_clock::time_point> timer_deadline_;
     std::size_t active_ = 0;
     std::vector<std::unique_ptr<Transfer>> transfers_;  // in flight
+    std::vector<void*> idle_easies_;                    // CURL* kept for reuse
     std::deque<Request> queue_;
     std::vector<Outcome> finished_;
 };

@@ -324,3 +324,24 @@ TEST(HttpEngine, EventFdWakesTheCallerWhenAResponseArrives) {
     EXPECT_GE(elapsed, 250ms);
     EXPECT_LT(elapsed, 1500ms);
 }
+
+TEST(HttpEngine, ReusedTransfersCarryNothingOver) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed(1));
+    Request first = post(1, server.url("/retry-after/30"), "{\"first\":true}");
+    first.headers = {"x-only-first: 1"};
+    Outcome limited = run_one(engine, first);
+    ASSERT_EQ(limited.http_status, 429);
+    Outcome timed_out = run_one(engine, post(2, server.url("/delay/2000"), "{}", 200));
+    ASSERT_EQ(timed_out.http_status, 0);
+    Outcome ok = run_one(engine, post(3, server.url("/status/200"), "{\"third\":true}"));
+    EXPECT_EQ(ok.tag, 3u);
+    EXPECT_EQ(ok.http_status, 200);
+    EXPECT_EQ(ok.error, "");
+    EXPECT_EQ(ok.response_body, "status 200");
+    EXPECT_FALSE(ok.retry_after.has_value());
+    auto received = server.requests();
+    ASSERT_EQ(received.size(), 3u);
+    EXPECT_EQ(received[2].body, "{\"third\":true}");
+    EXPECT_EQ(received[2].headers.count("x-only-first"), 0u);
+}
