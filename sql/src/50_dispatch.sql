@@ -4,24 +4,33 @@
 -- it (retry, cancel, status).
 -- ---------------------------------------------------------------------------
 
--- Claiming due work. Deliveries due on the partial index delivery_due_idx are
--- claimed oldest-due first under a lease: next_attempt_at moves to the end of
--- the lease, so a delivery whose worker dies becomes due again by itself, and
--- the lease value is the token that lets the attempt's result land (a retry
--- or cancel in the meantime changes it). Deliveries of a disabled endpoint
--- are left to wait; those of a deleted endpoint are cancelled.
--- The claim reads the partial index delivery_due_idx in due order.
+-- Claiming due work. The worker locks due deliveries (oldest due first, on
+-- the partial index delivery_due_idx) with FOR UPDATE SKIP LOCKED, reads
+-- what their requests need, and commits: nothing is written for a claim.
+-- The lease is the worker process itself: while it lives it passes the ids
+-- it has in flight (or not yet recorded) as in_flight, so they are never
+-- claimed twice; when it dies, they are simply still due and are sent again
+-- by the next worker (at-least-once). Not writing a lease halves the writes
+-- per delivery, each of which maintains every index of the table. The
+-- delivery's updated_at at claim time is the token that lets the attempt's
+-- result land: a retry or cancel in the meantime changes it. Deliveries of a
+-- disabled endpoint are left to wait; those of a deleted endpoint are
+-- cancelled.
 CREATE FUNCTION webhook.claim_due_deliveries(
-    batch_size integer, in_flight uuid[], default_timeout_ms integer, lease_margin_ms integer)
+    batch_size integer, in_flight uuid[], default_timeout_ms integer)
 RETURNS TABLE (
     id uuid, workspace_id uuid, endpoint_id uuid, attempt_number integer,
-    max_attempts integer, lease timestamptz, url text, secret text,
+    max_attempts integer, claimed_version timestamptz, url text, secret text,
     previous_secret text, timeout_ms integer, headers text[], body bytea)
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
     WITH due AS (
-        SELECT d.id, e.id IS NULL AS endpoint_deleted
+        SELECT d.id, d.workspace_id, d.endpoint_id, d.attempt_count, d.max_attempts,
+               d.updated_at, d.payload, e.id IS NULL AS endpoint_deleted, e.url, e.secret,
+               CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END
+                   AS previous_secret,
+               e.timeout_ms, e.headers
         FROM webhook.delivery d
         LEFT JOIN webhook.endpoint e ON e.id = d.endpoint_id
         WHERE d.status IN ('pending', 'retrying', 'rate_limited')
@@ -39,33 +48,26 @@ AS $$
         FROM due
         WHERE d.id = due.id AND due.endpoint_deleted
         RETURNING d.id
-    ),
-    claimed AS (
-        UPDATE webhook.delivery d
-        SET next_attempt_at = now() + (COALESCE(e.timeout_ms, default_timeout_ms)
-                                       + lease_margin_ms) * interval '1 millisecond'
-        FROM due, webhook.endpoint e
-        WHERE d.id = due.id AND NOT due.endpoint_deleted AND e.id = d.endpoint_id
-        RETURNING d.id, d.workspace_id, d.endpoint_id, d.attempt_count + 1, d.max_attempts,
-                  d.next_attempt_at, e.url, e.secret,
-                  CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END,
-                  COALESCE(e.timeout_ms, default_timeout_ms),
-                  ARRAY(SELECT h.key || ': ' || h.value
-                        FROM jsonb_each_text(COALESCE(e.headers, '{}')) AS h
-                        ORDER BY h.key),
-                  convert_to(d.payload::text, 'UTF8')
     )
-    SELECT * FROM claimed
+    SELECT due.id, due.workspace_id, due.endpoint_id, due.attempt_count + 1, due.max_attempts,
+           due.updated_at, due.url, due.secret, due.previous_secret,
+           COALESCE(due.timeout_ms, default_timeout_ms),
+           ARRAY(SELECT h.key || ': ' || h.value
+                 FROM jsonb_each_text(COALESCE(due.headers, '{}')) AS h
+                 ORDER BY h.key),
+           convert_to(due.payload::text, 'UTF8')
+    FROM due
+    WHERE NOT due.endpoint_deleted
 $$;
-COMMENT ON FUNCTION webhook.claim_due_deliveries(integer, uuid[], integer, integer) IS
+COMMENT ON FUNCTION webhook.claim_due_deliveries(integer, uuid[], integer) IS
     'Internal, for the background worker: locks up to batch_size due deliveries (skipping '
-    'in_flight ones and those of disabled endpoints), leases them until now() + timeout + '
-    'lease_margin_ms and returns what their requests need. Cancels due deliveries of deleted '
+    'in_flight ones and those of disabled endpoints) and returns what their requests need, '
+    'with updated_at as the version their result must find. Cancels due deliveries of deleted '
     'endpoints.';
-REVOKE ALL ON FUNCTION webhook.claim_due_deliveries(integer, uuid[], integer, integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION webhook.claim_due_deliveries(integer, uuid[], integer) FROM PUBLIC;
 
 -- When the worker should look again: the earliest due time of a delivery it
--- could send (leased ones included: their lease may expire).
+-- could send and does not have in flight.
 CREATE FUNCTION webhook.next_due_at(in_flight uuid[]) RETURNS timestamptz
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -84,12 +86,12 @@ COMMENT ON FUNCTION webhook.next_due_at(uuid[]) IS
     'that is not in flight.';
 REVOKE ALL ON FUNCTION webhook.next_due_at(uuid[]) FROM PUBLIC;
 
--- Recording a batch of attempts: one UPDATE of the deliveries whose lease is
--- still theirs, one INSERT into the attempt log for every attempt (also when
+-- Recording a batch of attempts: one UPDATE of the deliveries still at the
+-- version they were claimed at, one INSERT into the attempt log for every attempt (also when
 -- the delivery was retried or cancelled meanwhile: cancel wins, the attempt
 -- is still logged). Returns how many deliveries took their result.
 CREATE FUNCTION webhook.record_attempts(
-    delivery_ids uuid[], leases timestamptz[], workspace_ids uuid[], endpoint_ids uuid[],
+    delivery_ids uuid[], claimed_versions timestamptz[], workspace_ids uuid[], endpoint_ids uuid[],
     attempt_numbers integer[], statuses webhook.delivery_status[],
     next_attempts timestamptz[], http_statuses integer[], errors text[],
     response_bodies text[], started timestamptz[], durations_ms double precision[])
@@ -99,10 +101,10 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     WITH outcome AS (
         SELECT *
-        FROM unnest(delivery_ids, leases, workspace_ids, endpoint_ids, attempt_numbers,
+        FROM unnest(delivery_ids, claimed_versions, workspace_ids, endpoint_ids, attempt_numbers,
                     statuses, next_attempts, http_statuses, errors, response_bodies, started,
                     durations_ms)
-             AS o(id, lease, workspace_id, endpoint_id, attempt_number, status,
+             AS o(id, claimed_version, workspace_id, endpoint_id, attempt_number, status,
                   next_attempt_at, http_status, error, response_body, started_at, duration_ms)
     ),
     applied AS (
@@ -119,7 +121,8 @@ AS $$
             updated_at = now()
         FROM outcome o
         WHERE d.id = o.id
-          AND d.next_attempt_at = o.lease
+          AND d.updated_at = o.claimed_version
+          AND d.attempt_count = o.attempt_number - 1
           AND d.status IN ('pending', 'retrying', 'rate_limited')
         RETURNING d.id
     ),
@@ -138,8 +141,8 @@ COMMENT ON FUNCTION webhook.record_attempts(uuid[], timestamptz[], uuid[], uuid[
     webhook.delivery_status[], timestamptz[], integer[], text[], text[], timestamptz[],
     double precision[]) IS
     'Internal, for the background worker: records a batch of finished attempts. A delivery '
-    'takes its result only while it still holds the lease it was claimed with; every attempt '
-    'is appended to webhook.attempt.';
+    'takes its result only while it is unchanged since its claim (updated_at and attempt_count); '
+    'every attempt is appended to webhook.attempt.';
 REVOKE ALL ON FUNCTION webhook.record_attempts(uuid[], timestamptz[], uuid[], uuid[], integer[],
     webhook.delivery_status[], timestamptz[], integer[], text[], text[], timestamptz[],
     double precision[]) FROM PUBLIC;

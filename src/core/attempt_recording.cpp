@@ -45,7 +45,7 @@ FinishedAttempt finish_attempt(const ClaimedDelivery& delivery,
     finished.id = delivery.id;
     finished.workspace_id = delivery.workspace_id;
     finished.endpoint_id = delivery.endpoint_id;
-    finished.lease = delivery.lease;
+    finished.claimed_version = delivery.claimed_version;
     finished.attempt_number = delivery.attempt_number;
     finished.status = delivery_status_label(next.status);
     if (next.next_attempt_at) finished.next_attempt_at = to_pg_timestamp(*next.next_attempt_at);

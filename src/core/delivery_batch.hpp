@@ -17,14 +17,14 @@ using UuidBytes = Uuid;
 // Microseconds since 2000-01-01 UTC, as Postgres stores a timestamptz.
 using PgTimestamp = std::int64_t;
 
-// A delivery claimed under a lease, with everything its request needs.
+// A claimed delivery, with everything its request needs.
 struct ClaimedDelivery {
     UuidBytes id;
     UuidBytes workspace_id;
     UuidBytes endpoint_id;
     int attempt_number;  // the attempt about to be made, 1-based
     int max_attempts;
-    PgTimestamp lease;  // next_attempt_at as claimed: the token for recording
+    PgTimestamp claimed_version;  // updated_at as claimed: the result lands only on it
     std::string url;
     std::string secret;
     std::optional<std::string> previous_secret;  // while the rotation grace lasts
@@ -38,7 +38,7 @@ struct FinishedAttempt {
     UuidBytes id;
     UuidBytes workspace_id;
     UuidBytes endpoint_id;
-    PgTimestamp lease;
+    PgTimestamp claimed_version;
     int attempt_number;
     std::string status;  // a webhook.delivery_status label
     std::optional<PgTimestamp> next_attempt_at;

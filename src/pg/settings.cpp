@@ -18,7 +18,6 @@ int setting_max_in_flight = 64;
 int setting_request_timeout_ms = 15000;
 int setting_connect_timeout_ms = 5000;
 int setting_response_body_limit = 4096;
-int setting_lease_margin_ms = 30000;
 char* setting_allowed_networks = nullptr;
 
 namespace {
@@ -85,12 +84,6 @@ void register_dispatcher_settings() {
         "webhook.response_body_limit", "Bytes of a response body that are kept.",
         "The rest of the body is read and discarded.", &setting_response_body_limit, 4096, 0,
         1024 * 1024, PGC_SIGHUP, GUC_UNIT_BYTE, nullptr, nullptr, nullptr);
-    DefineCustomIntVariable(
-        "webhook.lease_margin",
-        "How long a claimed delivery stays leased beyond its request timeout.",
-        "If the worker dies, the delivery is sent again once the lease has run out.",
-        &setting_lease_margin_ms, 30000, 1000, 3600 * 1000, PGC_SIGHUP, GUC_UNIT_MS, nullptr,
-        nullptr, nullptr);
     DefineCustomStringVariable(
         "webhook.allowed_networks",
         "Networks (CIDRs, comma-separated) the worker may send to despite being private.",

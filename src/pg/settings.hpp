@@ -19,7 +19,6 @@ extern int setting_max_in_flight;
 extern int setting_request_timeout_ms;
 extern int setting_connect_timeout_ms;
 extern int setting_response_body_limit;
-extern int setting_lease_margin_ms;
 extern char* setting_allowed_networks;
 
 }  // namespace webhook::pg

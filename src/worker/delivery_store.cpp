@@ -28,9 +28,9 @@ const char* const kRecordSql =
     "SELECT webhook.record_attempts($1, $2, $3, $4, $5, $6::webhook.delivery_status[], $7, $8, "
     "$9, $10, $11, $12)";
 const char* const kClaimSql =
-    "SELECT id, workspace_id, endpoint_id, attempt_number, max_attempts, lease, url, secret, "
-    "previous_secret, timeout_ms, headers, body "
-    "FROM webhook.claim_due_deliveries($1, $2, $3, $4)";
+    "SELECT id, workspace_id, endpoint_id, attempt_number, max_attempts, claimed_version, url, "
+    "secret, previous_secret, timeout_ms, headers, body "
+    "FROM webhook.claim_due_deliveries($1, $2, $3)";
 const char* const kNextDueSql = "SELECT webhook.next_due_at($1)";
 
 // Builds a one-dimensional array in the current (SPI) memory context.
@@ -77,11 +77,11 @@ struct Column {
 };
 
 void record(const std::vector<FinishedAttempt>& finished) {
-    Column ids, leases, workspaces, endpoints, numbers, statuses, next_attempts, http_statuses,
+    Column ids, versions, workspaces, endpoints, numbers, statuses, next_attempts, http_statuses,
         errors, bodies, started, durations;
     for (const FinishedAttempt& attempt : finished) {
         ids.add(uuid_datum(attempt.id));
-        leases.add(TimestampTzGetDatum(attempt.lease));
+        versions.add(TimestampTzGetDatum(attempt.claimed_version));
         workspaces.add(uuid_datum(attempt.workspace_id));
         endpoints.add(uuid_datum(attempt.endpoint_id));
         numbers.add(Int32GetDatum(attempt.attempt_number));
@@ -114,7 +114,7 @@ void record(const std::vector<FinishedAttempt>& finished) {
                      TEXTARRAYOID,   TEXTARRAYOID,        TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID};
     Datum arguments[12] = {
         make_array(ids.values, ids.nulls, UUIDOID),
-        make_array(leases.values, leases.nulls, TIMESTAMPTZOID),
+        make_array(versions.values, versions.nulls, TIMESTAMPTZOID),
         make_array(workspaces.values, workspaces.nulls, UUIDOID),
         make_array(endpoints.values, endpoints.nulls, UUIDOID),
         make_array(numbers.values, numbers.nulls, INT4OID),
@@ -174,13 +174,12 @@ std::vector<std::string> text_array(Datum value) {
 std::vector<ClaimedDelivery> claim(const ClaimRequest& request) {
     Column in_flight;
     for (const UuidBytes& id : request.in_flight) in_flight.add(uuid_datum(id));
-    Oid types[4] = {INT4OID, UUIDARRAYOID, INT4OID, INT4OID};
-    Datum arguments[4] = {Int32GetDatum(request.batch_size),
+    Oid types[3] = {INT4OID, UUIDARRAYOID, INT4OID};
+    Datum arguments[3] = {Int32GetDatum(request.batch_size),
                           make_array(in_flight.values, in_flight.nulls, UUIDOID),
-                          Int32GetDatum(request.default_timeout_ms),
-                          Int32GetDatum(request.lease_margin_ms)};
+                          Int32GetDatum(request.default_timeout_ms)};
     int status = call_postgres([&] {
-        return SPI_execute_with_args(kClaimSql, 4, types, arguments, nullptr, false, 0);
+        return SPI_execute_with_args(kClaimSql, 3, types, arguments, nullptr, false, 0);
     });
     if (status != SPI_OK_SELECT) {
         throw Error(sqlstate::kInternalError, "could not claim deliveries",
@@ -200,7 +199,7 @@ std::vector<ClaimedDelivery> claim(const ClaimRequest& request) {
         delivery.endpoint_id = uuid_bytes(*column(row, descriptor, 3));
         delivery.attempt_number = DatumGetInt32(*column(row, descriptor, 4));
         delivery.max_attempts = DatumGetInt32(*column(row, descriptor, 5));
-        delivery.lease = DatumGetTimestampTz(*column(row, descriptor, 6));
+        delivery.claimed_version = DatumGetTimestampTz(*column(row, descriptor, 6));
         delivery.url = varlena_string(*column(row, descriptor, 7));
         delivery.secret = varlena_string(*column(row, descriptor, 8));
         if (auto previous = column(row, descriptor, 9)) {

@@ -14,7 +14,6 @@ struct ClaimRequest {
     int batch_size;                   // 0: record only
     std::vector<UuidBytes> in_flight;  // never claimed twice
     int default_timeout_ms;
-    int lease_margin_ms;
 };
 
 struct StoreResult {

@@ -34,7 +34,7 @@ using SteadyClock = std::chrono::steady_clock;
 // prepared transaction committed, a manual UPDATE).
 constexpr milliseconds kFallbackInterval{1000};
 // A batch of results that cannot be recorded is retried this often before
-// it is dropped; its deliveries are then sent again when their lease ends.
+// it is dropped; its deliveries, still due, are then sent again.
 constexpr int kRecordRetries = 3;
 // The most deliveries one transaction claims.
 constexpr int kMaxClaimBatch = 1000;
@@ -182,7 +182,6 @@ private:
         ClaimRequest claim;
         claim.batch_size = std::min(free_slots(), kMaxClaimBatch);
         claim.default_timeout_ms = webhook::pg::setting_request_timeout_ms;
-        claim.lease_margin_ms = webhook::pg::setting_lease_margin_ms;
         claim.in_flight.reserve(in_flight_.size() + finished_.size());
         for (const auto& [tag, delivery] : in_flight_) claim.in_flight.push_back(delivery.id);
         for (const FinishedAttempt& attempt : finished_) claim.in_flight.push_back(attempt.id);

@@ -171,7 +171,7 @@ void webhook_worker_main(Datum database) {
     if (webhook::worker::database_drop_pending()) proc_exit(0);
 
     // Async commit: a result lost in a crash only means the delivery is sent
-    // again when its lease ends (at-least-once), and the worker never waits
+    // again by the next worker (at-least-once), and the worker never waits
     // for a WAL flush between batches.
     SetConfigOption("synchronous_commit", "off", PGC_SUSET, PGC_S_OVERRIDE);
 

@@ -1,4 +1,4 @@
--- The dispatcher's SQL side: claiming under a lease, recording with the lease
+-- The dispatcher's SQL side: claiming, recording with the claimed version
 -- as token, retry, cancel, bulk retry, status. No worker serves this
 -- database (webhook.database names another one), so nothing moves by itself.
 \set QUIET 1
@@ -7,7 +7,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_webhook;
 
-SELECT plan(59);
+SELECT plan(58);
 
 CREATE TEMP TABLE t (name text PRIMARY KEY, id uuid);
 GRANT SELECT ON t TO webhook_admin, webhook_user;
@@ -30,7 +30,7 @@ DELETE FROM webhook.endpoint WHERE id = (SELECT id FROM t WHERE name = 'ep_gone'
 SELECT is(webhook.next_due_at('{}') <= now(), true, 'next_due_at sees due work');
 
 CREATE TEMP TABLE claimed AS
-SELECT * FROM webhook.claim_due_deliveries(10, ARRAY[(SELECT id FROM t WHERE name = 'd2')], 15000, 30000);
+SELECT * FROM webhook.claim_due_deliveries(10, ARRAY[(SELECT id FROM t WHERE name = 'd2')], 15000);
 
 SELECT is((SELECT array_agg(id) FROM claimed), ARRAY[(SELECT id FROM t WHERE name = 'd1')],
           'claim returns the due delivery, not the one in flight, nor a disabled endpoint''s');
@@ -43,34 +43,34 @@ SELECT is((SELECT timeout_ms FROM claimed), 2000, 'the endpoint''s timeout_ms ov
 SELECT is((SELECT attempt_number FROM claimed), 1, 'the first attempt is number 1');
 SELECT is((SELECT secret FROM claimed), (SELECT secret FROM webhook.endpoint WHERE id = (SELECT id FROM t WHERE name = 'ep')), 'the current secret comes along');
 SELECT is((SELECT previous_secret FROM claimed), NULL, 'no previous secret without a rotation');
-SELECT ok((SELECT lease BETWEEN now() + interval '31.9 s' AND now() + interval '32.1 s' FROM claimed),
-          'the lease lasts the timeout plus the margin');
-SELECT is((SELECT next_attempt_at FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd1')), (SELECT lease FROM claimed),
-          'the lease is stored as next_attempt_at');
-SELECT is((SELECT status::text FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd1')), 'pending', 'a claimed delivery keeps its status');
+SELECT is((SELECT claimed_version FROM claimed), (SELECT updated_at FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd1')),
+          'the claimed version is the delivery''s updated_at');
+SELECT ok((SELECT status = 'pending' AND next_attempt_at <= now() FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd1')),
+          'a claim writes nothing: the delivery stays pending and due');
 SELECT is((SELECT status::text FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd_off')), 'pending', 'a disabled endpoint''s delivery waits, not failed');
 SELECT is((SELECT status::text || ' / ' || last_error FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd_gone')),
           'cancelled / endpoint deleted', 'a deleted endpoint''s delivery is cancelled');
-SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(10, ARRAY[(SELECT id FROM t WHERE name = 'd2')], 15000, 30000)), 0,
-          'a leased delivery is not claimed again');
-SELECT ok(webhook.next_due_at(ARRAY[(SELECT id FROM t WHERE name = 'd2')]) > now(), 'next_due_at then points at the lease end');
+SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(10, ARRAY[(SELECT id FROM t WHERE name = 'd1'), (SELECT id FROM t WHERE name = 'd2')], 15000)), 0,
+          'deliveries the worker has in flight are not claimed again');
+SELECT is(webhook.next_due_at(ARRAY[(SELECT id FROM t WHERE name = 'd1'), (SELECT id FROM t WHERE name = 'd2')]), NULL,
+          'next_due_at leaves out what is in flight (and waiting deliveries of a disabled endpoint)');
 
 -- ---------------------------------------------------------------------------
--- Recording, with the lease as token
+-- Recording, with the claimed version as token
 -- ---------------------------------------------------------------------------
 SELECT is(webhook.record_attempts(
-    ARRAY[(SELECT id FROM claimed)], ARRAY[(SELECT lease FROM claimed) - interval '1 s'],
+    ARRAY[(SELECT id FROM claimed)], ARRAY[(SELECT claimed_version FROM claimed) - interval '1 s'],
     ARRAY[(SELECT workspace_id FROM claimed)], ARRAY[(SELECT endpoint_id FROM claimed)], '{1}',
     '{delivered}', '{NULL}', '{200}', '{NULL}', '{ok}', ARRAY[now()], '{12.5}'), 0,
-    'a result with a stale lease does not land');
+    'a result with a stale version does not land');
 SELECT is((SELECT status::text FROM webhook.delivery WHERE id = (SELECT id FROM claimed)), 'pending', '... the delivery is unchanged');
 SELECT is((SELECT count(*)::int FROM webhook.attempt WHERE delivery_id = (SELECT id FROM claimed)), 1, '... but the attempt is logged');
 
 SELECT is(webhook.record_attempts(
-    ARRAY[(SELECT id FROM claimed)], ARRAY[(SELECT lease FROM claimed)],
+    ARRAY[(SELECT id FROM claimed)], ARRAY[(SELECT claimed_version FROM claimed)],
     ARRAY[(SELECT workspace_id FROM claimed)], ARRAY[(SELECT endpoint_id FROM claimed)], '{1}',
     '{retrying}', ARRAY[now() + interval '5 s'], '{500}', '{"HTTP 500"}', '{boom}', ARRAY[now()], '{12.5}'), 1,
-    'a result with the claimed lease lands');
+    'a result with the claimed version lands');
 SELECT is((SELECT row(status::text, attempt_count, http_status, last_error, response_body)::text
              FROM webhook.delivery WHERE id = (SELECT id FROM claimed)),
           '(retrying,1,500,"HTTP 500",boom)', '... status, count, http_status, error and body are recorded');
@@ -89,11 +89,11 @@ SELECT throws_ok('SELECT webhook.cancel_delivery(''00000000-0000-0000-0000-00000
                  'cancelling an unknown delivery: P0002');
 
 -- A cancel that races an attempt in flight wins, and the attempt is logged.
-CREATE TEMP TABLE claimed2 AS SELECT * FROM webhook.claim_due_deliveries(10, '{}', 15000, 30000);
+CREATE TEMP TABLE claimed2 AS SELECT * FROM webhook.claim_due_deliveries(10, '{}', 15000);
 SELECT is((SELECT array_agg(id) FROM claimed2), ARRAY[(SELECT id FROM t WHERE name = 'd2')], 'd2 is claimed');
 SELECT is((webhook.cancel_delivery((SELECT id FROM t WHERE name = 'd2'))).status::text, 'cancelled', 'd2 is cancelled while in flight');
 SELECT is(webhook.record_attempts(
-    ARRAY[(SELECT id FROM claimed2)], ARRAY[(SELECT lease FROM claimed2)],
+    ARRAY[(SELECT id FROM claimed2)], ARRAY[(SELECT claimed_version FROM claimed2)],
     ARRAY[(SELECT workspace_id FROM claimed2)], ARRAY[(SELECT endpoint_id FROM claimed2)], '{1}',
     '{delivered}', '{NULL}', '{204}', '{NULL}', '{""}', ARRAY[now()], '{3}'), 0, 'the in-flight result does not land');
 SELECT is((SELECT status::text FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd2')), 'cancelled', '... the delivery stays cancelled');
@@ -124,11 +124,11 @@ SELECT throws_ok('SELECT webhook.retry_delivery(''00000000-0000-0000-0000-000000
                  'retrying an unknown delivery: P0002');
 
 -- A result of an attempt made before a retry does not overwrite the clean slate.
-CREATE TEMP TABLE claimed3 AS SELECT * FROM webhook.claim_due_deliveries(1, '{}', 15000, 30000);
+CREATE TEMP TABLE claimed3 AS SELECT * FROM webhook.claim_due_deliveries(1, '{}', 15000);
 SELECT is((SELECT count(*)::int FROM claimed3), 1, 'one delivery claimed with batch_size 1');
 SELECT is((webhook.retry_delivery((SELECT id FROM claimed3))).attempt_count, 0, 'retried while in flight');
 SELECT is(webhook.record_attempts(
-    ARRAY[(SELECT id FROM claimed3)], ARRAY[(SELECT lease FROM claimed3)],
+    ARRAY[(SELECT id FROM claimed3)], ARRAY[(SELECT claimed_version FROM claimed3)],
     ARRAY[(SELECT workspace_id FROM claimed3)], ARRAY[(SELECT endpoint_id FROM claimed3)], '{1}',
     '{retrying}', ARRAY[now() + interval '1 h'], '{503}', '{"HTTP 503"}', '{""}', ARRAY[now()], '{3}'), 0,
     'the old attempt''s result does not land after a retry');
@@ -167,7 +167,7 @@ SELECT throws_ok(format('SELECT webhook.cancel_delivery(%L)', (SELECT id FROM t 
                  'cancelling another workspace''s delivery: P0002');
 SELECT is(webhook.retry_deliveries(status => 'pending'), 0, 'bulk retry never reaches another workspace');
 SELECT is((SELECT due_now FROM webhook.worker_status()), 0::bigint, 'due_now counts only the caller''s deliveries');
-SELECT throws_ok('SELECT * FROM webhook.claim_due_deliveries(1, ''{}'', 1, 1)', '42501', NULL, 'webhook_user cannot claim');
+SELECT throws_ok('SELECT * FROM webhook.claim_due_deliveries(1, ''{}'', 1)', '42501', NULL, 'webhook_user cannot claim');
 RESET webhook.workspace_id;
 RESET ROLE;
 SET ROLE webhook_admin;

@@ -10,7 +10,7 @@ webhook::ClaimedDelivery claimed(int attempt_number, int max_attempts) {
     webhook::ClaimedDelivery delivery{};
     delivery.attempt_number = attempt_number;
     delivery.max_attempts = max_attempts;
-    delivery.lease = 123456789;
+    delivery.claimed_version = 123456789;
     return delivery;
 }
 
@@ -30,7 +30,7 @@ TEST(FinishAttempt, ADeliveredAttemptKeepsTheCutBody) {
     EXPECT_EQ(finished.response_body, std::string(10, 'x'));
     EXPECT_FALSE(finished.error);
     EXPECT_FALSE(finished.next_attempt_at);
-    EXPECT_EQ(finished.lease, 123456789);
+    EXPECT_EQ(finished.claimed_version, 123456789);
     EXPECT_EQ(finished.attempt_number, 1);
     EXPECT_EQ(finished.duration_ms, 12.5);
 }
