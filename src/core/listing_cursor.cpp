@@ -1,5 +1,6 @@
 #include "core/listing_cursor.hpp"
 
+#include <array>
 #include <cstring>
 #include <stdexcept>
 
@@ -153,13 +154,19 @@ CursorCodec::CursorCodec(std::vector<std::uint8_t> key) {
     hmac_ = std::make_shared<const HmacSha256>(key);
 }
 
-Bytes CursorCodec::fingerprint(const SortOrder& order) const {
-    std::string canonical = order.canonical();
-    if (fingerprint_.empty() || canonical != fingerprint_order_) {
+const Bytes& CursorCodec::fingerprint(const SortOrder& order) const {
+    bool same = !fingerprint_.empty() && fingerprint_keys_.size() == order.keys.size();
+    for (std::size_t i = 0; same && i < order.keys.size(); ++i) {
+        const SortKey& a = fingerprint_keys_[i];
+        const SortKey& b = order.keys[i];
+        same = a.field == b.field && a.descending == b.descending && a.nulls_first == b.nulls_first;
+    }
+    if (!same) {
+        std::string canonical = order.canonical();
         std::uint8_t digest[SHA256_DIGEST_LENGTH];
         SHA256(reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size(), digest);
         fingerprint_.assign(digest, digest + kFingerprintSize);
-        fingerprint_order_ = std::move(canonical);
+        fingerprint_keys_ = order.keys;
     }
     return fingerprint_;
 }
@@ -169,23 +176,25 @@ std::string CursorCodec::encode(const SortOrder& order, const KeyValues& values)
         throw std::logic_error("cursor values do not match the order");
     }
     Bytes body;
+    body.reserve(96);
     body.push_back(kCursorVersion);
-    Bytes print = fingerprint(order);
+    const Bytes& print = fingerprint(order);
     body.insert(body.end(), print.begin(), print.end());
     body.push_back(static_cast<std::uint8_t>(values.size()));
+    Bytes packed;
     for (std::size_t i = 0; i < values.size(); ++i) {
         if (!values[i]) {
             body.push_back(0);
             continue;
         }
-        Bytes packed;
+        packed.clear();
         pack_value(order.keys[i].field->type, *values[i], packed);
         body.push_back(1);
         put_varint(packed.size(), body);
         body.insert(body.end(), packed.begin(), packed.end());
     }
-    Bytes tag = mac(*hmac_, body.data(), body.size());
-    body.insert(body.end(), tag.begin(), tag.end());
+    std::array<std::uint8_t, 32> tag = hmac_->digest(body.data(), body.size());
+    body.insert(body.end(), tag.begin(), tag.begin() + kMacSize);
     return base64url_encode(body.data(), body.size());
 }
 

@@ -39,12 +39,12 @@ class CursorCodec {
     KeyValues decode(const SortOrder& order, const std::string& token, const char* argument) const;
 
   private:
-    std::vector<std::uint8_t> fingerprint(const SortOrder& order) const;
+    const std::vector<std::uint8_t>& fingerprint(const SortOrder& order) const;
 
     std::shared_ptr<const HmacSha256> hmac_;
     // The fingerprint of the last order seen: a page encodes one cursor per
     // row, all for the same order.
-    mutable std::string fingerprint_order_;
+    mutable std::vector<SortKey> fingerprint_keys_;
     mutable std::vector<std::uint8_t> fingerprint_;
 };
 
