@@ -7,13 +7,16 @@
 #    same pages on the same indexes (bench/list_measure.sql says how);
 #  - deliveries_page at offset page 9,000 against the cursor at that depth;
 #  - the ratios, and the plan of every query list_deliveries runs.
-#   bench/list_bench.sh [runs]      (default 300 runs per query)
+#   bench/list_bench.sh [rounds] [runs per round]     (default 10 x 30)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=${1:-300}
+rounds=${1:-10}
+runs=${2:-30}
 
 tools/deps >/dev/null
 source tools/lib/cluster.sh
+# A clean build: PGXS does not track header dependencies.
+make -s clean
 pgroot_install
 cluster_create listbench "shared_buffers = '1GB'" "max_wal_size = '4GB'" "checkpoint_timeout = '30min'" \
     "jit = off"
@@ -59,39 +62,30 @@ psql_q -At -c "SELECT 'rows: ' || count(*) FILTER (WHERE endpoint_id = '$endpoin
                       || ' of endpoint 42 delivered, ' || webhook.count_deliveries(NULL, NULL, NULL, NULL, NULL,
                       NULL, NULL, NULL, '$or_filter') || ' match the nested or' FROM webhook.delivery"
 
-echo "== median server time, $runs runs each after 20 warm-up runs (offset page: 5 runs)"
-measure() {  # kind mode [session setup]
-    psql_q -At -c "${3:-} SELECT bench.median_ms('$1', 20, '$2')" >/dev/null
-    psql_q -At -c "${3:-} SELECT round(bench.median_ms('$1', $runs, '$2')::numeric, 3)"
+echo "== median server time (ms) and ratio, in $rounds alternating rounds of $runs runs per query"
+echo "   rows: the page's rows are produced; text: and rendered as text, as a client receives them"
+pair() {  # label a b target [session setup]
+    local rows text
+    rows=$(psql_q -At -F ' ' -c "${5:-} SELECT to_char(a_ms, 'FM990.000'), to_char(b_ms, 'FM990.000'),
+                                       to_char(ratio, 'FM990.00') FROM bench.paired('$2', '$3', $rounds, $runs, 'rows')")
+    text=$(psql_q -At -F ' ' -c "${5:-} SELECT to_char(a_ms, 'FM990.000'), to_char(b_ms, 'FM990.000'),
+                                       to_char(ratio, 'FM990.00') FROM bench.paired('$2', '$3', $rounds, $runs, 'text')")
+    # shellcheck disable=SC2086
+    printf '%-34s rows %7s / %7s = %5s   text %7s / %7s = %5s   %s\n' "$1" $rows $text "$4"
 }
-declare -A ms
-printf '%-20s %10s %10s\n' query 'rows (ms)' 'text (ms)'
-for kind in 'list first' 'hand first' 'list deep' 'hand deep' 'filtered first' 'filtered deep' \
-            'hand filtered deep' 'or first' 'or deep' 'tenant first' 'tenant deep'; do
-    setup=""
-    [[ $kind == tenant* ]] && setup=$tenant
-    ms[$kind rows]=$(measure "$kind" rows "$setup")
-    ms[$kind text]=$(measure "$kind" text "$setup")
-    printf '%-20s %10s %10s\n' "$kind" "${ms[$kind rows]}" "${ms[$kind text]}"
-done
-psql_q -At -c "SELECT bench.median_ms('page cursor deep', 20)" >/dev/null
-ms[page cursor]=$(psql_q -At -c "SELECT round(bench.median_ms('page cursor deep', $runs)::numeric, 3)")
-ms[page offset]=$(psql_q -At -c "SELECT round(bench.median_ms('page offset 9000', 5)::numeric, 3)")
-printf '%-20s %10s\n' 'page cursor deep' "${ms[page cursor]}" 'page offset 9000' "${ms[page offset]}"
-
-ratio() { psql_q -At -c "SELECT to_char($1 / $2, 'FM990.00')"; }
-both() { echo "$(ratio "${ms[$1 rows]}" "${ms[$2 rows]}") / $(ratio "${ms[$1 text]}" "${ms[$2 text]}")"; }
-echo "== ratios (rows / text)"
-echo "deep (900,000) / first page:             $(both 'list deep' 'list first')   target <= 1.5"
-echo "filtered first / first page:             $(both 'filtered first' 'list first')   target <= 1.5"
-echo "filtered deep / first page:              $(both 'filtered deep' 'list first')   target <= 1.5"
-echo "nested or first / first page:            $(both 'or first' 'list first')   target <= 1.5"
-echo "nested or deep / first page:             $(both 'or deep' 'list first')   target <= 1.5"
-echo "tenant deep / tenant first:              $(both 'tenant deep' 'tenant first')"
-echo "list_deliveries / hand-written, first:   $(both 'list first' 'hand first')   target <= 1.2"
-echo "list_deliveries / hand-written, deep:    $(both 'list deep' 'hand deep')   target <= 1.2"
-echo "list_deliveries / hand-written, filtered: $(both 'filtered deep' 'hand filtered deep')   target <= 1.2"
-echo "offset page 9,000 / cursor, same depth:  $(ratio "${ms[page offset]}" "${ms[page cursor]}")"
+pair 'deep (900,000) / first page'         'list deep' 'list first' 'target <= 1.5'
+pair 'filtered first / first page'         'filtered first' 'list first' 'target <= 1.5'
+pair 'filtered deep / first page'          'filtered deep' 'list first' 'target <= 1.5'
+pair 'nested or first / first page'        'or first' 'list first' 'target <= 1.5'
+pair 'nested or deep / first page'         'or deep' 'list first' 'target <= 1.5'
+pair 'tenant deep / tenant first'          'tenant deep' 'tenant first' '' "$tenant"
+pair 'list / hand-written SQL, first'      'list first' 'hand first' 'target <= 1.2'
+pair 'list / hand-written SQL, deep'       'list deep' 'hand deep' 'target <= 1.2'
+pair 'list / hand-written SQL, filtered'   'filtered deep' 'hand filtered deep' 'target <= 1.2'
+offset=$(psql_q -At -F ' ' -c "SELECT to_char(a_ms, 'FM990.000'), to_char(b_ms, 'FM990.000'),
+                                      to_char(ratio, 'FM990.00') FROM bench.paired('page offset 9000', 'page cursor deep', 3, 3)")
+# shellcheck disable=SC2086
+printf '%-34s %s\n' 'deliveries_page offset 9,000 / cursor at the same depth:' "$(echo $offset | awk '{print $1 " / " $2 " = " $3}')"
 
 echo "== plans of the queries list_deliveries runs (auto_explain of nested statements)"
 explain() {  # label sql [session setup]

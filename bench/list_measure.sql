@@ -81,3 +81,29 @@ DO $$ BEGIN
 END $$;
 GRANT USAGE ON SCHEMA bench TO bench_listing_tenant;
 GRANT SELECT, INSERT ON bench.point TO bench_listing_tenant;
+
+-- Two queries measured in alternating rounds, so that load from elsewhere on
+-- the machine hits both alike: the overall medians of each, and the median
+-- of the per-round ratios a / b.
+CREATE FUNCTION bench.paired(a text, b text, rounds int, runs int, mode text DEFAULT 'rows',
+                             OUT a_ms double precision, OUT b_ms double precision, OUT ratio double precision)
+LANGUAGE plpgsql AS $$
+DECLARE
+    a_times double precision[] := '{}';
+    b_times double precision[] := '{}';
+    ratios double precision[] := '{}';
+    a_round double precision;
+    b_round double precision;
+BEGIN
+    PERFORM bench.median_ms(a, 10, mode), bench.median_ms(b, 10, mode);  -- warm up
+    FOR i IN 1 .. rounds LOOP
+        a_round := bench.median_ms(a, runs, mode);
+        b_round := bench.median_ms(b, runs, mode);
+        a_times := a_times || a_round;
+        b_times := b_times || b_round;
+        ratios := ratios || a_round / b_round;
+    END LOOP;
+    a_ms := (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY t) FROM unnest(a_times) AS t);
+    b_ms := (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY t) FROM unnest(b_times) AS t);
+    ratio := (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY t) FROM unnest(ratios) AS t);
+END $$;

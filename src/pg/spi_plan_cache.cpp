@@ -41,7 +41,13 @@ SPIPlanPtr cached_plan(const std::string& sql, const std::vector<Oid>& argument_
     const char* text = sql.c_str();
     int count = static_cast<int>(argument_types.size());
     Oid* types = const_cast<Oid*>(argument_types.data());
-    SPIPlanPtr plan = call_postgres([&] { return SPI_prepare(text, count, types); });
+    // Always the generic plan: a listing's LIMIT is a small literal, so its
+    // generic plan is the ordered index scan; left to choose, the plan cache
+    // keeps re-planning whenever the values make a custom plan look cheaper
+    // (status = 'delivered' matches more rows than an average status), which
+    // costs more than the plan saves.
+    SPIPlanPtr plan = call_postgres(
+        [&] { return SPI_prepare_cursor(text, count, types, CURSOR_OPT_GENERIC_PLAN); });
     if (!plan) {
         throw Error(sqlstate::kInternalError, "could not prepare a listing query",
                     std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result));
