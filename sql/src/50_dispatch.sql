@@ -89,13 +89,16 @@ REVOKE ALL ON FUNCTION webhook.next_due_at(uuid[]) FROM PUBLIC;
 -- Recording a batch of attempts: one UPDATE of the deliveries still at the
 -- version they were claimed at, one INSERT into the attempt log for every attempt (also when
 -- the delivery was retried or cancelled meanwhile: cancel wins, the attempt
--- is still logged). Returns how many deliveries took their result.
+-- is still logged). A delivery whose row another transaction holds locked
+-- is skipped, not waited for: the worker must never stall on a user's open
+-- transaction while requests could be sent. Its id is returned, and the
+-- worker records it again later.
 CREATE FUNCTION webhook.record_attempts(
     delivery_ids uuid[], claimed_versions timestamptz[], workspace_ids uuid[], endpoint_ids uuid[],
     attempt_numbers integer[], statuses webhook.delivery_status[],
     next_attempts timestamptz[], http_statuses integer[], errors text[],
     response_bodies text[], started timestamptz[], durations_ms double precision[])
-RETURNS integer
+RETURNS SETOF uuid
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -106,6 +109,12 @@ AS $$
                     durations_ms)
              AS o(id, claimed_version, workspace_id, endpoint_id, attempt_number, status,
                   next_attempt_at, http_status, error, response_body, started_at, duration_ms)
+    ),
+    locked AS (
+        SELECT d.id
+        FROM webhook.delivery d
+        WHERE d.id = ANY (delivery_ids)
+        FOR UPDATE SKIP LOCKED
     ),
     applied AS (
         UPDATE webhook.delivery d
@@ -120,6 +129,7 @@ AS $$
                                 THEN o.started_at + o.duration_ms * interval '1 millisecond' END,
             updated_at = now()
         FROM outcome o
+        JOIN locked l ON l.id = o.id
         WHERE d.id = o.id
           AND d.updated_at = o.claimed_version
           AND d.attempt_count = o.attempt_number - 1
@@ -132,17 +142,21 @@ AS $$
         SELECT o.id, o.workspace_id, o.endpoint_id, o.attempt_number, o.started_at,
                o.duration_ms, o.http_status, o.error, o.response_body
         FROM outcome o
-        WHERE EXISTS (SELECT FROM webhook.delivery d WHERE d.id = o.id)
+        JOIN locked l ON l.id = o.id
         RETURNING 1
     )
-    SELECT count(*)::integer FROM applied
+    SELECT o.id
+    FROM outcome o
+    WHERE NOT EXISTS (SELECT FROM locked l WHERE l.id = o.id)
+      AND EXISTS (SELECT FROM webhook.delivery d WHERE d.id = o.id)
 $$;
 COMMENT ON FUNCTION webhook.record_attempts(uuid[], timestamptz[], uuid[], uuid[], integer[],
     webhook.delivery_status[], timestamptz[], integer[], text[], text[], timestamptz[],
     double precision[]) IS
     'Internal, for the background worker: records a batch of finished attempts. A delivery '
     'takes its result only while it is unchanged since its claim (updated_at and attempt_count); '
-    'every attempt is appended to webhook.attempt.';
+    'every attempt is appended to webhook.attempt. Returns the ids of deliveries locked by '
+    'another transaction, for which nothing was recorded.';
 REVOKE ALL ON FUNCTION webhook.record_attempts(uuid[], timestamptz[], uuid[], uuid[], integer[],
     webhook.delivery_status[], timestamptz[], integer[], text[], text[], timestamptz[],
     double precision[]) FROM PUBLIC;

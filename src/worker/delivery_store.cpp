@@ -25,8 +25,8 @@ using webhook::pg::call_postgres;
 
 // The internal SQL functions of sql/src/50_dispatch.sql.
 const char* const kRecordSql =
-    "SELECT webhook.record_attempts($1, $2, $3, $4, $5, $6::webhook.delivery_status[], $7, $8, "
-    "$9, $10, $11, $12)";
+    "SELECT id FROM webhook.record_attempts($1, $2, $3, $4, $5, "
+    "$6::webhook.delivery_status[], $7, $8, $9, $10, $11, $12) AS id";
 const char* const kClaimSql =
     "SELECT id, workspace_id, endpoint_id, attempt_number, max_attempts, claimed_version, url, "
     "secret, previous_secret, timeout_ms, headers, body "
@@ -76,7 +76,11 @@ struct Column {
     }
 };
 
-void record(const std::vector<FinishedAttempt>& finished) {
+// Declared here, defined below with the other readers of SPI results.
+std::optional<Datum> column(HeapTuple row, TupleDesc descriptor, int number);
+UuidBytes uuid_bytes(Datum value);
+
+std::vector<UuidBytes> record(const std::vector<FinishedAttempt>& finished) {
     Column ids, versions, workspaces, endpoints, numbers, statuses, next_attempts, http_statuses,
         errors, bodies, started, durations;
     for (const FinishedAttempt& attempt : finished) {
@@ -133,6 +137,11 @@ void record(const std::vector<FinishedAttempt>& finished) {
         throw Error(sqlstate::kInternalError, "could not record delivery attempts",
                     "webhook.record_attempts() returned SPI status " + std::to_string(status) + ".");
     }
+    std::vector<UuidBytes> locked_out;
+    for (uint64 i = 0; i < SPI_processed; ++i) {
+        locked_out.push_back(uuid_bytes(*column(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1)));
+    }
+    return locked_out;
 }
 
 // Reads one column of an SPI result row; nullopt for NULL. The returned
@@ -270,11 +279,7 @@ StoreResult record_and_claim(const std::vector<FinishedAttempt>& finished,
         begin_transaction();
         result.extension_installed = extension_installed();
         if (result.extension_installed) {
-            if (!finished.empty()) {
-                record(finished);
-                result.recorded = static_cast<int>(DatumGetInt32(
-                    *column(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1)));
-            }
+            if (!finished.empty()) result.locked_out = record(finished);
             if (request.batch_size > 0) {
                 result.claimed = claim(request);
                 if (static_cast<int>(result.claimed.size()) < request.batch_size) {

@@ -20,7 +20,9 @@ struct StoreResult {
     bool extension_installed = false;
     std::vector<ClaimedDelivery> claimed;
     std::optional<PgTimestamp> next_due;  // asked for only when the claim was not full
-    int recorded = 0;                     // deliveries that took their attempt's result
+    // Finished attempts not recorded because another transaction holds
+    // their delivery locked: to be recorded again later.
+    std::vector<UuidBytes> locked_out;
 };
 
 // Records `finished` and then claims up to claim.batch_size due deliveries,

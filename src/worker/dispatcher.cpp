@@ -38,6 +38,9 @@ constexpr milliseconds kFallbackInterval{1000};
 constexpr int kRecordRetries = 3;
 // The most deliveries one transaction claims.
 constexpr int kMaxClaimBatch = 1000;
+// How soon results whose deliveries were locked by another transaction are
+// tried again.
+constexpr milliseconds kLockedRetryInterval{200};
 
 SenderSettings current_sender_settings() {
     SenderSettings settings;
@@ -173,6 +176,7 @@ private:
 
     bool database_pass_wanted() {
         if (!finished_.empty()) return true;
+        if (!locked_out_.empty() && SteadyClock::now() >= locked_retry_at_) return true;
         if (free_slots() == 0) return false;
         if (claim_wanted_) return true;
         return SteadyClock::now() >= next_look_;
@@ -182,9 +186,14 @@ private:
         ClaimRequest claim;
         claim.batch_size = std::min(free_slots(), kMaxClaimBatch);
         claim.default_timeout_ms = webhook::pg::setting_request_timeout_ms;
-        claim.in_flight.reserve(in_flight_.size() + finished_.size());
+        if (!locked_out_.empty() && SteadyClock::now() >= locked_retry_at_) {
+            for (FinishedAttempt& attempt : locked_out_) finished_.push_back(std::move(attempt));
+            locked_out_.clear();
+        }
+        claim.in_flight.reserve(in_flight_.size() + finished_.size() + locked_out_.size());
         for (const auto& [tag, delivery] : in_flight_) claim.in_flight.push_back(delivery.id);
         for (const FinishedAttempt& attempt : finished_) claim.in_flight.push_back(attempt.id);
+        for (const FinishedAttempt& attempt : locked_out_) claim.in_flight.push_back(attempt.id);
         claim_wanted_ = false;
 
         StoreResult result;
@@ -203,6 +212,7 @@ private:
         if (!result.extension_installed) {
             // Results of a dropped extension have nowhere to go.
             finished_.clear();
+            locked_out_.clear();
             extension_missing_ = true;
             next_look_ = SteadyClock::now() + kFallbackInterval;
             return;
@@ -213,6 +223,7 @@ private:
             set_last_error(nullptr);
         }
         if (!finished_.empty()) {
+            keep_locked_out(result.locked_out);
             auto now_second = std::chrono::duration_cast<std::chrono::seconds>(
                                   Clock::now().time_since_epoch())
                                   .count();
@@ -223,6 +234,22 @@ private:
         submit(std::move(result.claimed));
         claim_wanted_ = full;
         schedule_next_look(result.next_due);
+    }
+
+    // Moves the attempts whose deliveries were locked out of finished_, to be
+    // recorded again after kLockedRetryInterval.
+    void keep_locked_out(const std::vector<UuidBytes>& locked_ids) {
+        if (locked_ids.empty()) return;
+        auto is_locked = [&](const FinishedAttempt& attempt) {
+            return std::find(locked_ids.begin(), locked_ids.end(), attempt.id) != locked_ids.end();
+        };
+        for (FinishedAttempt& attempt : finished_) {
+            if (is_locked(attempt)) locked_out_.push_back(std::move(attempt));
+        }
+        finished_.erase(std::remove_if(finished_.begin(), finished_.end(),
+                                       is_locked),
+                        finished_.end());
+        locked_retry_at_ = SteadyClock::now() + kLockedRetryInterval;
     }
 
     void schedule_next_look(const std::optional<PgTimestamp>& next_due) {
@@ -273,10 +300,17 @@ private:
         if (!finished_.empty()) return 0;
         if (claim_wanted_ && free_slots() > 0) return 0;
         long timeout = -1;
+        if (!locked_out_.empty()) {
+            auto until_retry = std::chrono::duration_cast<milliseconds>(locked_retry_at_ -
+                                                                        SteadyClock::now())
+                                   .count();
+            timeout = std::max(0L, static_cast<long>(until_retry));
+        }
         if (free_slots() > 0) {
             auto until_look =
                 std::chrono::duration_cast<milliseconds>(next_look_ - SteadyClock::now()).count();
-            timeout = std::max(0L, static_cast<long>(until_look));
+            long look = std::max(0L, static_cast<long>(until_look));
+            timeout = timeout < 0 ? look : std::min(timeout, look);
         }
         long engine = sender_->timeout_ms();
         if (engine >= 0 && (timeout < 0 || engine < timeout)) timeout = engine;
@@ -307,6 +341,8 @@ private:
 
     std::unordered_map<std::uint64_t, ClaimedDelivery> in_flight_;
     std::vector<FinishedAttempt> finished_;
+    std::vector<FinishedAttempt> locked_out_;
+    SteadyClock::time_point locked_retry_at_;
     std::uint64_t last_tag_ = 0;
 
     bool claim_wanted_ = true;

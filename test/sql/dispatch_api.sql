@@ -58,19 +58,19 @@ SELECT is(webhook.next_due_at(ARRAY[(SELECT id FROM t WHERE name = 'd1'), (SELEC
 -- ---------------------------------------------------------------------------
 -- Recording, with the claimed version as token
 -- ---------------------------------------------------------------------------
-SELECT is(webhook.record_attempts(
+SELECT is(ARRAY(SELECT webhook.record_attempts(
     ARRAY[(SELECT id FROM claimed)], ARRAY[(SELECT claimed_version FROM claimed) - interval '1 s'],
     ARRAY[(SELECT workspace_id FROM claimed)], ARRAY[(SELECT endpoint_id FROM claimed)], '{1}',
-    '{delivered}', '{NULL}', '{200}', '{NULL}', '{ok}', ARRAY[now()], '{12.5}'), 0,
-    'a result with a stale version does not land');
+    '{delivered}', '{NULL}', '{200}', '{NULL}', '{ok}', ARRAY[now()], '{12.5}')), '{}'::uuid[],
+    'a result with a stale version does not land (nothing is left for later)');
 SELECT is((SELECT status::text FROM webhook.delivery WHERE id = (SELECT id FROM claimed)), 'pending', '... the delivery is unchanged');
 SELECT is((SELECT count(*)::int FROM webhook.attempt WHERE delivery_id = (SELECT id FROM claimed)), 1, '... but the attempt is logged');
 
-SELECT is(webhook.record_attempts(
+SELECT is(ARRAY(SELECT webhook.record_attempts(
     ARRAY[(SELECT id FROM claimed)], ARRAY[(SELECT claimed_version FROM claimed)],
     ARRAY[(SELECT workspace_id FROM claimed)], ARRAY[(SELECT endpoint_id FROM claimed)], '{1}',
-    '{retrying}', ARRAY[now() + interval '5 s'], '{500}', '{"HTTP 500"}', '{boom}', ARRAY[now()], '{12.5}'), 1,
-    'a result with the claimed version lands');
+    '{retrying}', ARRAY[now() + interval '5 s'], '{500}', '{"HTTP 500"}', '{boom}', ARRAY[now()], '{12.5}')), '{}'::uuid[],
+    'a result with the claimed version lands (nothing is left for later)');
 SELECT is((SELECT row(status::text, attempt_count, http_status, last_error, response_body)::text
              FROM webhook.delivery WHERE id = (SELECT id FROM claimed)),
           '(retrying,1,500,"HTTP 500",boom)', '... status, count, http_status, error and body are recorded');
@@ -92,10 +92,10 @@ SELECT throws_ok('SELECT webhook.cancel_delivery(''00000000-0000-0000-0000-00000
 CREATE TEMP TABLE claimed2 AS SELECT * FROM webhook.claim_due_deliveries(10, '{}', 15000);
 SELECT is((SELECT array_agg(id) FROM claimed2), ARRAY[(SELECT id FROM t WHERE name = 'd2')], 'd2 is claimed');
 SELECT is((webhook.cancel_delivery((SELECT id FROM t WHERE name = 'd2'))).status::text, 'cancelled', 'd2 is cancelled while in flight');
-SELECT is(webhook.record_attempts(
+SELECT is(ARRAY(SELECT webhook.record_attempts(
     ARRAY[(SELECT id FROM claimed2)], ARRAY[(SELECT claimed_version FROM claimed2)],
     ARRAY[(SELECT workspace_id FROM claimed2)], ARRAY[(SELECT endpoint_id FROM claimed2)], '{1}',
-    '{delivered}', '{NULL}', '{204}', '{NULL}', '{""}', ARRAY[now()], '{3}'), 0, 'the in-flight result does not land');
+    '{delivered}', '{NULL}', '{204}', '{NULL}', '{""}', ARRAY[now()], '{3}')), '{}'::uuid[], 'the in-flight result does not land (nothing is left for later)');
 SELECT is((SELECT status::text FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd2')), 'cancelled', '... the delivery stays cancelled');
 SELECT is((SELECT http_status FROM webhook.attempt WHERE delivery_id = (SELECT id FROM t WHERE name = 'd2')), 204, '... and the attempt is logged');
 SELECT throws_ok(format('SELECT webhook.cancel_delivery(%L)', (SELECT id FROM t WHERE name = 'd2')), '55000', NULL,
@@ -127,11 +127,11 @@ SELECT throws_ok('SELECT webhook.retry_delivery(''00000000-0000-0000-0000-000000
 CREATE TEMP TABLE claimed3 AS SELECT * FROM webhook.claim_due_deliveries(1, '{}', 15000);
 SELECT is((SELECT count(*)::int FROM claimed3), 1, 'one delivery claimed with batch_size 1');
 SELECT is((webhook.retry_delivery((SELECT id FROM claimed3))).attempt_count, 0, 'retried while in flight');
-SELECT is(webhook.record_attempts(
+SELECT is(ARRAY(SELECT webhook.record_attempts(
     ARRAY[(SELECT id FROM claimed3)], ARRAY[(SELECT claimed_version FROM claimed3)],
     ARRAY[(SELECT workspace_id FROM claimed3)], ARRAY[(SELECT endpoint_id FROM claimed3)], '{1}',
-    '{retrying}', ARRAY[now() + interval '1 h'], '{503}', '{"HTTP 503"}', '{""}', ARRAY[now()], '{3}'), 0,
-    'the old attempt''s result does not land after a retry');
+    '{retrying}', ARRAY[now() + interval '1 h'], '{503}', '{"HTTP 503"}', '{""}', ARRAY[now()], '{3}')), '{}'::uuid[],
+    'the old attempt''s result does not land after a retry (nothing is left for later)');
 SELECT is((SELECT row(status::text, attempt_count, next_attempt_at <= now())::text FROM webhook.delivery WHERE id = (SELECT id FROM claimed3)),
           '(pending,0,t)', '... the delivery stays pending and due');
 
