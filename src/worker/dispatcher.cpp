@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -86,6 +87,13 @@ private:
             ConfigReloadPending = false;
             call_postgres([] { ProcessConfigFile(PGC_SIGHUP); });
         }
+        // Parsed once per change, not once per attempt.
+        std::string schedule_text =
+            webhook::pg::setting_retry_schedule ? webhook::pg::setting_retry_schedule : "";
+        if (retry_schedule_text_ != schedule_text) {
+            retry_schedule_ = webhook::pg::current_retry_schedule();
+            retry_schedule_text_ = schedule_text;
+        }
         SenderSettings wanted = current_sender_settings();
         if (!sender_) {
             replace_sender(wanted);
@@ -131,7 +139,7 @@ private:
             auto found = in_flight_.find(sent.tag);
             if (found == in_flight_.end()) continue;
             finished_.push_back(finish_attempt(found->second, sent.observation,
-                                               webhook::pg::current_retry_schedule(),
+                                               retry_schedule_,
                                                Clock::now(), random_,
                                                sender_settings_.response_body_limit));
             in_flight_.erase(found);
@@ -155,7 +163,7 @@ private:
                 observation.error = "request not sent: " + error.message();
                 observation.started_at = Clock::now();
                 finished_.push_back(finish_attempt(delivery, observation,
-                                                   webhook::pg::current_retry_schedule(),
+                                                   retry_schedule_,
                                                    Clock::now(), random_,
                                                    sender_settings_.response_body_limit));
                 continue;
@@ -338,6 +346,8 @@ private:
     bool sender_changing_ = false;
     WaitEventSet* wait_set_ = nullptr;
     UnitRandom random_;
+    RetrySchedule retry_schedule_;
+    std::optional<std::string> retry_schedule_text_;  // the setting it was parsed from
 
     std::unordered_map<std::uint64_t, ClaimedDelivery> in_flight_;
     std::vector<FinishedAttempt> finished_;
