@@ -137,13 +137,16 @@ DECLARE
     has_next boolean;
     has_previous boolean;
 BEGIN
-    IF page_size IS NULL OR page_size < 1 OR page_size > 100 THEN
+    -- NULL means the default, as for list_deliveries.
+    page_size := coalesce(page_size, 100);
+    count := coalesce(count, 'exact');
+    IF page_size < 1 OR page_size > 100 THEN
         RAISE EXCEPTION 'page_size must be between 1 and 100'
-            USING ERRCODE = '22023', DETAIL = format('page_size is %s.', coalesce(page_size::text, 'NULL')),
+            USING ERRCODE = '22023', DETAIL = format('page_size is %s.', page_size),
                   HINT = 'Ask for at most 100 rows per page.';
     END IF;
-    IF count IS NULL OR count NOT IN ('exact', 'estimated', 'none') THEN
-        RAISE EXCEPTION 'unknown count mode %', coalesce(quote_literal(count), 'NULL')
+    IF count NOT IN ('exact', 'estimated', 'none') THEN
+        RAISE EXCEPTION 'unknown count mode %', quote_literal(count)
             USING ERRCODE = '22023', DETAIL = 'count says how the total is computed.',
                   HINT = 'Use exact, estimated or none.';
     END IF;

@@ -78,7 +78,7 @@ INSERT INTO pages VALUES ('none full', webhook.deliveries_page(page_size => 23, 
 INSERT INTO pages VALUES ('estimated', webhook.deliveries_page(page_size => 5, count => 'estimated'));
 INSERT INTO pages VALUES ('empty', webhook.deliveries_page(status => 'pending', event_type => 'nothing'));
 
-SELECT plan(47);
+SELECT plan(48);
 
 -- The row type is every delivery column, in order, then the cursor.
 SELECT is((SELECT array_agg(attname::text || ' ' || format_type(atttypid, atttypmod) ORDER BY attnum)
@@ -155,6 +155,9 @@ SELECT is(pg_temp.error_of('SELECT * FROM webhook.list_deliveries(page_size => 0
 SELECT is(left(pg_temp.error_of('SELECT * FROM webhook.list_deliveries(page_size => 101)'), 5), '22023', 'page_size 101');
 SELECT is((SELECT count(*)::int FROM webhook.list_deliveries(page_size => NULL)), 24, 'page_size NULL means the default, 100');
 SELECT is(left(pg_temp.error_of('SELECT webhook.deliveries_page(page_size => 101)'), 5), '22023', 'deliveries_page: page_size 101');
+SELECT is((SELECT webhook.deliveries_page(page_size => NULL, count => NULL, page => 1) -> 'pagination'),
+          '{"page": 1, "has_next": false, "page_size": 100, "total_count": 24, "total_pages": 1, "has_previous": false}',
+          'deliveries_page: NULL page_size and count mean the defaults (100, exact)');
 SELECT is(pg_temp.error_of('SELECT webhook.deliveries_page(page => 0)'),
           '22023 page must be 1 or more | Pages are numbered from 1.', 'page 0');
 SELECT is(pg_temp.error_of($$SELECT webhook.deliveries_page(count => 'roughly')$$),

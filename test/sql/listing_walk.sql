@@ -112,7 +112,7 @@ BEGIN
     RETURN NEXT is(pg_temp.walk_backward(order_by, 1), expected, order_by::text || ': backward by 1');
 END $$;
 
-SELECT plan(78);
+SELECT plan(79);
 
 SELECT * FROM pg_temp.check_order(NULL, 'd.created_at DESC, d.id DESC');
 SELECT * FROM pg_temp.check_order('[{"created_at": "asc"}]', 'd.created_at, d.id');
@@ -183,6 +183,44 @@ END $$;
 SELECT is(pg_temp.walk_while_inserting(),
           '24,23,22,21,20,1a,19,18,17,16,15,14,13,12,11,10,09,08,07,06,05,04,03,02,01,92',
           'a walk during inserts visits each row once and the new rows after its position');
+DELETE FROM webhook.delivery WHERE event_id LIKE 'late-%';
+
+-- The same backward: rows inserted before the position (newer) are visited
+-- as the walk reaches them, rows after it (older) are not, none twice.
+CREATE FUNCTION pg_temp.walk_backward_while_inserting() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE position text; ids text[]; page text[]; row record; pages int := 0;
+BEGIN
+    SELECT right(l.id::text, 2), l.cursor INTO row
+    FROM webhook.list_deliveries(page_size => 100) WITH ORDINALITY AS l ORDER BY l.ordinality DESC LIMIT 1;
+    ids := ARRAY[row.right];
+    position := row.cursor;
+    LOOP
+        page := '{}';
+        FOR row IN SELECT l.id, l.cursor FROM webhook.list_deliveries(before => position, page_size => 5)
+                WITH ORDINALITY AS l ORDER BY l.ordinality LOOP
+            page := page || right(row.id::text, 2);
+            IF array_length(page, 1) = 1 THEN position := row.cursor; END IF;
+        END LOOP;
+        ids := page || ids;
+        IF pages = 0 THEN
+            -- After the page 06..02 (the walk started at 01).
+            INSERT INTO webhook.delivery (id, workspace_id, endpoint_id, event_id, event_type, payload,
+                payload_hash, max_attempts, next_attempt_at, created_at)
+            SELECT ('00000000-0000-7000-8000-0000000000' || n)::uuid, 'a0000000-0000-0000-0000-00000000000a',
+                   'e0000000-0000-7000-8000-000000000001', 'late-' || n, 'late', '{}', 'h', 5, NULL, at
+            FROM (VALUES ('93', '2030-01-01 00:00+00'::timestamptz),  -- newest: before the position, visited
+                         ('94', '2023-01-01 00:00+00'))  -- older than everything: after it, not visited
+                 AS v(n, at);
+        END IF;
+        EXIT WHEN coalesce(array_length(page, 1), 0) < 5;
+        pages := pages + 1;
+        IF pages > 100 THEN RAISE 'the walk does not end'; END IF;
+    END LOOP;
+    RETURN array_to_string(ids, ',');
+END $$;
+SELECT is(pg_temp.walk_backward_while_inserting(),
+          '93,24,23,22,21,20,19,18,17,16,15,14,13,12,11,10,09,08,07,06,05,04,03,02,01',
+          'a backward walk during inserts visits each row once and the new rows before its position');
 DELETE FROM webhook.delivery WHERE event_id LIKE 'late-%';
 
 SELECT * FROM finish();
