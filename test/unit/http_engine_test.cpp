@@ -204,7 +204,8 @@ TEST(HttpEngine, RefusesDeniedAddressesWithoutConnecting) {
     HttpEngine engine(EngineSettings{});  // the default policy denies loopback
     for (const std::string& url :
          {server.url("/ok"), "http://localhost:" + std::to_string(server.port()) + "/ok",
-          "http://[::ffff:127.0.0.1]:" + std::to_string(server.port()) + "/ok"}) {
+          "http://[::ffff:127.0.0.1]:" + std::to_string(server.port()) + "/ok",
+          "http://[::1]:" + std::to_string(server.port()) + "/ok"}) {
         Outcome outcome = run_one(engine, post(3, url));
         EXPECT_EQ(outcome.http_status, 0) << url;
         EXPECT_TRUE(outcome.address_denied) << url;
