@@ -25,6 +25,10 @@ SHLIB_LINK = -lstdc++ -lcurl -lcrypto
 # turned into JIT bitcode; JIT inlining of this module is not worth it anyway.
 override with_llvm = no
 
+# Rebuild an object when a header it includes changes (gcc -MMD via PGXS;
+# its .deps/ files are named by basename, so source basenames stay unique).
+override autodepend = yes
+
 # pg_regress: the SQL tests live in test/sql with expected output in
 # test/expected; tools/test runs them against a throwaway cluster.
 REGRESS      = $(sort $(notdir $(basename $(wildcard test/sql/*.sql))))
