@@ -22,9 +22,9 @@ Clock::time_point from_pg_timestamp(PgTimestamp timestamp) {
 }
 
 FinishedAttempt finish_attempt(const ClaimedDelivery& delivery,
-                               const AttemptObservation& observation,
-                               const RetrySchedule& schedule, Clock::time_point now,
-                               const UnitRandom& random, std::size_t response_body_limit) {
+                               const AttemptObservation& observation, const RetrySchedule& schedule,
+                               Clock::time_point now, const UnitRandom& random,
+                               std::size_t response_body_limit) {
     AttemptResult result;
     result.http_status = observation.http_status;
     result.error = observation.error;

@@ -24,8 +24,8 @@ PgTimestamp to_pg_timestamp(Clock::time_point time);
 Clock::time_point from_pg_timestamp(PgTimestamp timestamp);
 
 FinishedAttempt finish_attempt(const ClaimedDelivery& delivery,
-                               const AttemptObservation& observation,
-                               const RetrySchedule& schedule, Clock::time_point now,
-                               const UnitRandom& random, std::size_t response_body_limit);
+                               const AttemptObservation& observation, const RetrySchedule& schedule,
+                               Clock::time_point now, const UnitRandom& random,
+                               std::size_t response_body_limit);
 
 }  // namespace webhook

@@ -12,10 +12,16 @@ namespace {
 bool is_reserved_header(std::string name) {
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    static const char* const reserved[] = {
-        "content-type", "content-length", "host",          "user-agent",
-        "webhook-id",   "webhook-timestamp", "webhook-signature", "transfer-encoding",
-        "connection",   "expect"};
+    static const char* const reserved[] = {"content-type",
+                                           "content-length",
+                                           "host",
+                                           "user-agent",
+                                           "webhook-id",
+                                           "webhook-timestamp",
+                                           "webhook-signature",
+                                           "transfer-encoding",
+                                           "connection",
+                                           "expect"};
     for (const char* item : reserved) {
         if (name == item) return true;
     }

@@ -48,11 +48,11 @@ void run_utility(PlannedStmt* statement, const char* query, bool read_only_tree,
                  QueryEnvironment* environment, DestReceiver* destination,
                  QueryCompletion* completion) {
     if (previous_process_utility) {
-        previous_process_utility(statement, query, read_only_tree, context, parameters,
-                                 environment, destination, completion);
+        previous_process_utility(statement, query, read_only_tree, context, parameters, environment,
+                                 destination, completion);
     } else {
-        standard_ProcessUtility(statement, query, read_only_tree, context, parameters,
-                                environment, destination, completion);
+        standard_ProcessUtility(statement, query, read_only_tree, context, parameters, environment,
+                                destination, completion);
     }
 }
 
@@ -63,15 +63,15 @@ void guard_process_utility(PlannedStmt* statement, const char* query, bool read_
                            QueryEnvironment* environment, DestReceiver* destination,
                            QueryCompletion* completion) {
     if (!drops_served_database(statement->utilityStmt)) {
-        run_utility(statement, query, read_only_tree, context, parameters, environment,
-                    destination, completion);
+        run_utility(statement, query, read_only_tree, context, parameters, environment, destination,
+                    completion);
         return;
     }
     PG_TRY();
     {
         stop_worker();
-        run_utility(statement, query, read_only_tree, context, parameters, environment,
-                    destination, completion);
+        run_utility(statement, query, read_only_tree, context, parameters, environment, destination,
+                    completion);
     }
     PG_FINALLY();
     {

@@ -44,9 +44,8 @@ Datum make_array(std::vector<Datum>& values, std::vector<bool>& nulls, Oid eleme
         int lower_bounds[1] = {1};
         auto* null_flags = static_cast<bool*>(palloc(sizeof(bool) * (values.size() + 1)));
         for (std::size_t i = 0; i < nulls.size(); ++i) null_flags[i] = nulls[i];
-        return PointerGetDatum(construct_md_array(values.data(), null_flags, 1, dims,
-                                                  lower_bounds, element_type, length, by_value,
-                                                  align));
+        return PointerGetDatum(construct_md_array(values.data(), null_flags, 1, dims, lower_bounds,
+                                                  element_type, length, by_value, align));
     });
 }
 
@@ -58,7 +57,8 @@ Datum uuid_datum(const UuidBytes& id) {
 
 Datum text_datum(const std::string& text) {
     return call_postgres([&] {
-        return PointerGetDatum(cstring_to_text_with_len(text.data(), static_cast<int>(text.size())));
+        return PointerGetDatum(
+            cstring_to_text_with_len(text.data(), static_cast<int>(text.size())));
     });
 }
 
@@ -113,9 +113,9 @@ std::vector<UuidBytes> record(const std::vector<FinishedAttempt>& finished) {
         started.add(TimestampTzGetDatum(attempt.started_at));
         durations.add(Float8GetDatum(attempt.duration_ms));
     }
-    Oid types[12] = {UUIDARRAYOID,   TIMESTAMPTZARRAYOID, UUIDARRAYOID,   UUIDARRAYOID,
-                     INT4ARRAYOID,   TEXTARRAYOID,        TIMESTAMPTZARRAYOID, INT4ARRAYOID,
-                     TEXTARRAYOID,   TEXTARRAYOID,        TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID};
+    Oid types[12] = {UUIDARRAYOID, TIMESTAMPTZARRAYOID, UUIDARRAYOID,        UUIDARRAYOID,
+                     INT4ARRAYOID, TEXTARRAYOID,        TIMESTAMPTZARRAYOID, INT4ARRAYOID,
+                     TEXTARRAYOID, TEXTARRAYOID,        TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID};
     Datum arguments[12] = {
         make_array(ids.values, ids.nulls, UUIDOID),
         make_array(versions.values, versions.nulls, TIMESTAMPTZOID),
@@ -130,12 +130,12 @@ std::vector<UuidBytes> record(const std::vector<FinishedAttempt>& finished) {
         make_array(started.values, started.nulls, TIMESTAMPTZOID),
         make_array(durations.values, durations.nulls, FLOAT8OID),
     };
-    int status = call_postgres([&] {
-        return SPI_execute_with_args(kRecordSql, 12, types, arguments, nullptr, false, 0);
-    });
+    int status = call_postgres(
+        [&] { return SPI_execute_with_args(kRecordSql, 12, types, arguments, nullptr, false, 0); });
     if (status != SPI_OK_SELECT) {
-        throw Error(sqlstate::kInternalError, "could not record delivery attempts",
-                    "webhook.record_attempts() returned SPI status " + std::to_string(status) + ".");
+        throw Error(
+            sqlstate::kInternalError, "could not record delivery attempts",
+            "webhook.record_attempts() returned SPI status " + std::to_string(status) + ".");
     }
     std::vector<UuidBytes> locked_out;
     for (uint64 i = 0; i < SPI_processed; ++i) {
@@ -154,8 +154,9 @@ std::optional<Datum> column(HeapTuple row, TupleDesc descriptor, int number) {
 }
 
 std::string varlena_string(Datum value) {
-    struct varlena* plain = call_postgres(
-        [&] { return pg_detoast_datum_packed(reinterpret_cast<struct varlena*>(DatumGetPointer(value))); });
+    struct varlena* plain = call_postgres([&] {
+        return pg_detoast_datum_packed(reinterpret_cast<struct varlena*>(DatumGetPointer(value)));
+    });
     return std::string(VARDATA_ANY(plain), VARSIZE_ANY_EXHDR(plain));
 }
 
@@ -187,13 +188,12 @@ std::vector<ClaimedDelivery> claim(const ClaimRequest& request) {
     Datum arguments[3] = {Int32GetDatum(request.batch_size),
                           make_array(in_flight.values, in_flight.nulls, UUIDOID),
                           Int32GetDatum(request.default_timeout_ms)};
-    int status = call_postgres([&] {
-        return SPI_execute_with_args(kClaimSql, 3, types, arguments, nullptr, false, 0);
-    });
+    int status = call_postgres(
+        [&] { return SPI_execute_with_args(kClaimSql, 3, types, arguments, nullptr, false, 0); });
     if (status != SPI_OK_SELECT) {
-        throw Error(sqlstate::kInternalError, "could not claim deliveries",
-                    "webhook.claim_due_deliveries() returned SPI status " + std::to_string(status) +
-                        ".");
+        throw Error(
+            sqlstate::kInternalError, "could not claim deliveries",
+            "webhook.claim_due_deliveries() returned SPI status " + std::to_string(status) + ".");
     }
     std::vector<ClaimedDelivery> claimed;
     uint64 rows = SPI_processed;
@@ -227,9 +227,8 @@ std::optional<PgTimestamp> next_due(const std::vector<UuidBytes>& in_flight_ids)
     for (const UuidBytes& id : in_flight_ids) in_flight.add(uuid_datum(id));
     Oid types[1] = {UUIDARRAYOID};
     Datum arguments[1] = {make_array(in_flight.values, in_flight.nulls, UUIDOID)};
-    int status = call_postgres([&] {
-        return SPI_execute_with_args(kNextDueSql, 1, types, arguments, nullptr, true, 1);
-    });
+    int status = call_postgres(
+        [&] { return SPI_execute_with_args(kNextDueSql, 1, types, arguments, nullptr, true, 1); });
     if (status != SPI_OK_SELECT || SPI_processed != 1) return std::nullopt;
     auto value = column(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
     if (!value) return std::nullopt;
@@ -284,7 +283,8 @@ StoreResult record_and_claim(const std::vector<FinishedAttempt>& finished,
                 result.claimed = claim(request);
                 if (static_cast<int>(result.claimed.size()) < request.batch_size) {
                     std::vector<UuidBytes> busy = request.in_flight;
-                    for (const ClaimedDelivery& delivery : result.claimed) busy.push_back(delivery.id);
+                    for (const ClaimedDelivery& delivery : result.claimed)
+                        busy.push_back(delivery.id);
                     result.next_due = next_due(busy);
                 }
             }

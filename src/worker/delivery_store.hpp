@@ -11,7 +11,7 @@
 namespace webhook::worker {
 
 struct ClaimRequest {
-    int batch_size;                   // 0: record only
+    int batch_size;                    // 0: record only
     std::vector<UuidBytes> in_flight;  // never claimed twice
     int default_timeout_ms;
 };

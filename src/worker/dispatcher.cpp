@@ -26,8 +26,8 @@ extern "C" {
 namespace webhook::worker {
 namespace {
 
-using webhook::pg::call_postgres;
 using std::chrono::milliseconds;
+using webhook::pg::call_postgres;
 using SteadyClock = std::chrono::steady_clock;
 
 // How often the worker looks for due work when nothing woke it: catches
@@ -59,7 +59,7 @@ void log_message(const std::string& message) {
 }
 
 class Dispatcher {
-public:
+  public:
     explicit Dispatcher(MemoryContext loop_context)
         : loop_context_(loop_context), random_(make_unit_random()) {}
 
@@ -79,7 +79,7 @@ public:
         }
     }
 
-private:
+  private:
     // --- configuration -------------------------------------------------------
 
     void reload_settings_if_asked() {
@@ -138,8 +138,7 @@ private:
         for (SentAttempt& sent : sender_->take_finished()) {
             auto found = in_flight_.find(sent.tag);
             if (found == in_flight_.end()) continue;
-            finished_.push_back(finish_attempt(found->second, sent.observation,
-                                               retry_schedule_,
+            finished_.push_back(finish_attempt(found->second, sent.observation, retry_schedule_,
                                                Clock::now(), random_,
                                                sender_settings_.response_body_limit));
             in_flight_.erase(found);
@@ -147,9 +146,9 @@ private:
     }
 
     void submit(std::vector<ClaimedDelivery> claimed) {
-        auto unix_now = std::chrono::duration_cast<std::chrono::seconds>(
-                            Clock::now().time_since_epoch())
-                            .count();
+        auto unix_now =
+            std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch())
+                .count();
         for (ClaimedDelivery& delivery : claimed) {
             OutgoingRequest request;
             request.tag = ++last_tag_;
@@ -162,8 +161,7 @@ private:
                 AttemptObservation observation;
                 observation.error = "request not sent: " + error.message();
                 observation.started_at = Clock::now();
-                finished_.push_back(finish_attempt(delivery, observation,
-                                                   retry_schedule_,
+                finished_.push_back(finish_attempt(delivery, observation, retry_schedule_,
                                                    Clock::now(), random_,
                                                    sender_settings_.response_body_limit));
                 continue;
@@ -232,9 +230,9 @@ private:
         }
         if (!finished_.empty()) {
             keep_locked_out(result.locked_out);
-            auto now_second = std::chrono::duration_cast<std::chrono::seconds>(
-                                  Clock::now().time_since_epoch())
-                                  .count();
+            auto now_second =
+                std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch())
+                    .count();
             count_finished_attempts(now_second, static_cast<int>(finished_.size()));
             finished_.clear();
         }
@@ -254,8 +252,7 @@ private:
         for (FinishedAttempt& attempt : finished_) {
             if (is_locked(attempt)) locked_out_.push_back(std::move(attempt));
         }
-        finished_.erase(std::remove_if(finished_.begin(), finished_.end(),
-                                       is_locked),
+        finished_.erase(std::remove_if(finished_.begin(), finished_.end(), is_locked),
                         finished_.end());
         locked_retry_at_ = SteadyClock::now() + kLockedRetryInterval;
     }
@@ -264,8 +261,8 @@ private:
         auto now = SteadyClock::now();
         auto wait = kFallbackInterval;
         if (next_due) {
-            auto until_due = std::chrono::duration_cast<milliseconds>(
-                from_pg_timestamp(*next_due) - Clock::now());
+            auto until_due = std::chrono::duration_cast<milliseconds>(from_pg_timestamp(*next_due) -
+                                                                      Clock::now());
             // A due delivery that was not claimed is locked by someone else
             // (or in flight): look again after the fallback interval.
             if (until_due > milliseconds(0)) wait = std::min(wait, until_due);
@@ -286,7 +283,7 @@ private:
     }
 
     void publish_state() {
-        WorkerState state = extension_missing_ ? WorkerState::kWaitingForExtension
+        WorkerState state = extension_missing_   ? WorkerState::kWaitingForExtension
                             : in_flight_.empty() ? WorkerState::kIdle
                                                  : WorkerState::kDispatching;
         set_worker_state(state, static_cast<int>(in_flight_.size()));
@@ -309,9 +306,9 @@ private:
         if (claim_wanted_ && free_slots() > 0) return 0;
         long timeout = -1;
         if (!locked_out_.empty()) {
-            auto until_retry = std::chrono::duration_cast<milliseconds>(locked_retry_at_ -
-                                                                        SteadyClock::now())
-                                   .count();
+            auto until_retry =
+                std::chrono::duration_cast<milliseconds>(locked_retry_at_ - SteadyClock::now())
+                    .count();
             timeout = std::max(0L, static_cast<long>(until_retry));
         }
         if (free_slots() > 0) {
@@ -328,9 +325,8 @@ private:
     void wait_for_work() {
         long timeout = wait_timeout_ms();
         WaitEvent events[3];
-        int count = call_postgres([&] {
-            return WaitEventSetWait(wait_set_, timeout, events, 3, PG_WAIT_EXTENSION);
-        });
+        int count = call_postgres(
+            [&] { return WaitEventSetWait(wait_set_, timeout, events, 3, PG_WAIT_EXTENSION); });
         for (int i = 0; i < count; ++i) {
             if (events[i].events & WL_LATCH_SET) {
                 call_postgres([] { ResetLatch(MyLatch); });

@@ -7,8 +7,8 @@
 
 namespace webhook::worker {
 
-// Runs in `loop_context`, reset at every pass. Never returns; exits the process on SIGTERM (via CHECK_FOR_INTERRUPTS) or
-// postmaster death. Throws only for errors it cannot live with.
+// Runs in `loop_context`, reset at every pass. Never returns; exits the process on SIGTERM (via
+// CHECK_FOR_INTERRUPTS) or postmaster death. Throws only for errors it cannot live with.
 [[noreturn]] void run_dispatcher(MemoryContext loop_context);
 
 }  // namespace webhook::worker

@@ -15,7 +15,7 @@ http::EngineSettings engine_settings(const SenderSettings& settings) {
 }
 
 class HttpRequestSender final : public RequestSender {
-public:
+  public:
     explicit HttpRequestSender(const SenderSettings& settings)
         : engine_(engine_settings(settings)) {}
 
@@ -54,7 +54,7 @@ public:
 
     std::size_t busy() const override { return engine_.active() + engine_.queued(); }
 
-private:
+  private:
     http::HttpEngine engine_;
 };
 

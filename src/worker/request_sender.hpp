@@ -41,7 +41,7 @@ struct SentAttempt {
 };
 
 class RequestSender {
-public:
+  public:
     virtual ~RequestSender() = default;
     // For requests started from now on. Throws webhook::Error (22023) for
     // settings it cannot use, and then keeps the previous ones.

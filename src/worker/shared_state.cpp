@@ -24,8 +24,8 @@ void startup_shared_memory() {
     if (previous_startup_hook) previous_startup_hook();
     LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
     bool found = false;
-    state_in_shmem =
-        static_cast<SharedState*>(ShmemInitStruct("pg_webhook dispatcher", sizeof(SharedState), &found));
+    state_in_shmem = static_cast<SharedState*>(
+        ShmemInitStruct("pg_webhook dispatcher", sizeof(SharedState), &found));
     if (!found) {
         std::memset(state_in_shmem, 0, sizeof(SharedState));
         SpinLockInit(&state_in_shmem->mutex);

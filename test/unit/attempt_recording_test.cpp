@@ -53,8 +53,8 @@ TEST(FinishAttempt, A2xxThatDidNotCompleteIsAFailure) {
     webhook::AttemptObservation seen;
     seen.http_status = 200;
     seen.error = "timed out after 1500 ms";
-    auto finished = webhook::finish_attempt(claimed(2, 2), seen, kSchedule,
-                                            webhook::Clock::now(), kMiddle, 10);
+    auto finished =
+        webhook::finish_attempt(claimed(2, 2), seen, kSchedule, webhook::Clock::now(), kMiddle, 10);
     EXPECT_EQ(finished.status, "dead_letter");
     EXPECT_EQ(finished.http_status, 200);
     ASSERT_TRUE(finished.error);
@@ -65,9 +65,11 @@ TEST(FinishAttempt, InvalidUtf8InTheBodyIsMadeStorable) {
     webhook::AttemptObservation seen;
     seen.http_status = 500;
     seen.response_body = std::string("a\0b\xff", 4);
-    auto finished = webhook::finish_attempt(claimed(1, 3), seen, kSchedule,
-                                            webhook::Clock::now(), kMiddle, 100);
-    EXPECT_EQ(finished.response_body, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+    auto finished = webhook::finish_attempt(claimed(1, 3), seen, kSchedule, webhook::Clock::now(),
+                                            kMiddle, 100);
+    EXPECT_EQ(finished.response_body,
+              "a\xEF\xBF\xBD"
+              "b\xEF\xBF\xBD");
 }
 
 TEST(PgTimestamp, RoundTripsAndUsesThe2000Epoch) {

@@ -30,8 +30,7 @@ TEST(DeliveryRequestHeaders, CarryIdTimestampAndSignature) {
     EXPECT_EQ(header(headers, "webhook-timestamp"), "1614265330");
     EXPECT_EQ(header(headers, "webhook-signature"),
               webhook::standard_webhooks_signature("018f3a10-0000-7000-8000-000000000001",
-                                                   1614265330, delivery.body,
-                                                   {delivery.secret}));
+                                                   1614265330, delivery.body, {delivery.secret}));
 }
 
 TEST(DeliveryRequestHeaders, SignWithBothSecretsDuringRotation) {
@@ -48,9 +47,12 @@ TEST(DeliveryRequestHeaders, SignWithBothSecretsDuringRotation) {
 
 TEST(DeliveryRequestHeaders, KeepExtraHeadersButNotOursOrBrokenOnes) {
     auto delivery = sample_delivery();
-    delivery.headers = {"x-team: blue",          "Webhook-Signature: forged",
-                        "Content-Type: text/plain", "x-evil: a\r\nx-injected: b",
-                        "no colon",              "bad name: x",
+    delivery.headers = {"x-team: blue",
+                        "Webhook-Signature: forged",
+                        "Content-Type: text/plain",
+                        "x-evil: a\r\nx-injected: b",
+                        "no colon",
+                        "bad name: x",
                         "Host: example.com"};
     auto headers = webhook::delivery_request_headers(delivery, 1);
     EXPECT_EQ(headers.front(), "x-team: blue");

@@ -10,8 +10,14 @@ TEST(StorableText, KeepsValidUtf8) {
 }
 
 TEST(StorableText, ReplacesInvalidBytesAndNul) {
-    EXPECT_EQ(webhook::to_storable_text(std::string("a\0b", 3), 100), "a\xEF\xBF\xBD" "b");
-    EXPECT_EQ(webhook::to_storable_text("a\xFF" "b", 100), "a\xEF\xBF\xBD" "b");
+    EXPECT_EQ(webhook::to_storable_text(std::string("a\0b", 3), 100),
+              "a\xEF\xBF\xBD"
+              "b");
+    EXPECT_EQ(webhook::to_storable_text("a\xFF"
+                                        "b",
+                                        100),
+              "a\xEF\xBF\xBD"
+              "b");
     EXPECT_EQ(webhook::to_storable_text("\xC0\xAF", 100), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong
     EXPECT_EQ(webhook::to_storable_text("\xED\xA0\x80", 100),
               "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
