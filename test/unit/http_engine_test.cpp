@@ -1,5 +1,6 @@
 #include "http/http_engine.hpp"
 #include "loopback_http_server.hpp"
+#include "loopback_tls_server.hpp"
 
 #include <poll.h>
 #include <stdlib.h>
@@ -345,4 +346,16 @@ TEST(HttpEngine, ReusedTransfersCarryNothingOver) {
     ASSERT_EQ(received.size(), 3u);
     EXPECT_EQ(received[2].body, "{\"third\":true}");
     EXPECT_EQ(received[2].headers.count("x-only-first"), 0u);
+}
+
+TEST(HttpEngine, RefusesCertificatesItCannotVerify) {
+    test_support::LoopbackTlsServer server;
+    HttpEngine engine(loopback_allowed());
+    Outcome outcome = run_one(engine, post(1, server.url("/ok")));
+    EXPECT_EQ(outcome.http_status, 0);
+    EXPECT_FALSE(outcome.address_denied);
+    EXPECT_NE(outcome.error.find("certificate"), std::string::npos) << outcome.error;
+    // The TLS server was reached, but no handshake completed: nothing was sent.
+    EXPECT_EQ(server.connections(), 1);
+    EXPECT_EQ(server.completed_handshakes(), 0);
 }
