@@ -260,6 +260,8 @@ AS $$
 BEGIN
     UPDATE webhook.endpoint AS e SET enabled = true, disabled_reason = NULL
      WHERE e.id = enable_endpoint.id;
+    -- Its waiting deliveries are due: send them on commit, not at the next poll.
+    PERFORM webhook.wake_worker_on_commit();
     RETURN webhook.get_endpoint(enable_endpoint.id);
 END
 $$;

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "core/text_trim.hpp"
 
 namespace webhook {
 namespace {
@@ -168,16 +169,6 @@ bool to_ip_address(const sockaddr* address, IpAddress& out) {
     return false;
 }
 
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
-
 [[noreturn]] void refuse(std::string_view item, const std::string& why) {
     throw Error::invalid_parameter("invalid webhook.allowed_networks",
                                    "The item \"" + std::string(item) + "\" " + why, kNetworksHint);
@@ -226,10 +217,10 @@ IpNetwork parse_network(std::string_view item) {
 
 AddressPolicy AddressPolicy::parse(std::string_view allowed_networks) {
     AddressPolicy policy;
-    if (trim(allowed_networks).empty()) return policy;
+    if (trim_whitespace(allowed_networks).empty()) return policy;
     while (true) {
         std::size_t comma = allowed_networks.find(',');
-        policy.allowed_.push_back(parse_network(trim(allowed_networks.substr(0, comma))));
+        policy.allowed_.push_back(parse_network(trim_whitespace(allowed_networks.substr(0, comma))));
         if (comma == std::string_view::npos) break;
         allowed_networks.remove_prefix(comma + 1);
     }

@@ -9,21 +9,12 @@
 
 #include "core/http_date.hpp"
 #include "core/random_bytes.hpp"
+#include "core/text_trim.hpp"
 
 namespace webhook {
 namespace {
 
 using std::chrono::milliseconds;
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
 
 const char* reason_phrase(int status) {
     switch (status) {
@@ -137,7 +128,7 @@ milliseconds retry_wait(const RetrySchedule& schedule, int attempt_count,
 }
 
 std::optional<milliseconds> retry_after_wait(std::string_view value, Clock::time_point now) {
-    value = trim(value);
+    value = trim_whitespace(value);
     if (value.empty()) return std::nullopt;
     if (std::all_of(value.begin(), value.end(),
                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
@@ -185,7 +176,7 @@ NextDeliveryState next_delivery_state(const AttemptResult& result, int attempt_c
     milliseconds wait;
     if (asked_wait) {
         wait = *asked_wait;
-        next.last_error += "; Retry-After: " + std::string(trim(*result.retry_after)) +
+        next.last_error += "; Retry-After: " + std::string(trim_whitespace(*result.retry_after)) +
                            " (waiting " + describe_wait(wait) + ")";
     } else {
         wait = retry_wait(schedule, attempt_count, random);

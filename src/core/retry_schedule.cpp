@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "core/error.hpp"
+#include "core/text_trim.hpp"
 
 namespace webhook {
 namespace {
@@ -13,16 +14,6 @@ const char* const kScheduleHint =
     "(ms, s, m, h or d), for example \"5s,5m,30m,2h\".";
 
 constexpr std::int64_t kMaxIntervalMs = 7LL * 24 * 3600 * 1000;
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-        text.remove_prefix(1);
-    }
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
 
 [[noreturn]] void refuse(std::string_view item, const std::string& why) {
     throw Error::invalid_parameter("invalid retry schedule",
@@ -63,13 +54,13 @@ std::chrono::milliseconds parse_interval(std::string_view item) {
 
 RetrySchedule parse_retry_schedule(std::string_view text) {
     RetrySchedule schedule;
-    if (trim(text).empty()) {
+    if (trim_whitespace(text).empty()) {
         throw Error::invalid_parameter("invalid retry schedule", "The schedule is empty.",
                                        kScheduleHint);
     }
     while (true) {
         std::size_t comma = text.find(',');
-        schedule.push_back(parse_interval(trim(text.substr(0, comma))));
+        schedule.push_back(parse_interval(trim_whitespace(text.substr(0, comma))));
         if (comma == std::string_view::npos) break;
         text.remove_prefix(comma + 1);
     }
