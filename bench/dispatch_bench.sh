@@ -255,9 +255,9 @@ if [ -n "$rss_1m" ]; then
     memory_line="RssAnon ${anon_100k} -> ${anon_1m} kB ($(growth "$anon_100k" "$anon_1m")); VmRSS ${rss_100k} -> ${rss_1m} kB ($(growth "$rss_100k" "$rss_1m"))"
 fi
 report=$(cat <<EOF
-## Dispatch (issue 4): `bench/dispatch_bench.sh`
+## Dispatch (issue 4): \`bench/dispatch_bench.sh\`
 
-Run: `bench/dispatch_bench.sh --record` on $(date -u +%Y-%m-%d) at $(date -u +%H:%M) UTC, $(nproc) cores.
+Run: \`bench/dispatch_bench.sh --record\` on $(date -u +%Y-%m-%d) at $(date -u +%H:%M) UTC, $(nproc) cores.
 
 | measure | result | target |
 |---|---|---|
