@@ -6,15 +6,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_webhook;
 TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
-CREATE FUNCTION pg_temp.error_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE state text; hint text;
-BEGIN
-    EXECUTE sql;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, hint = PG_EXCEPTION_HINT;
-    RETURN state || CASE WHEN hint <> '' THEN ' with hint' ELSE ' without hint' END;
-END $$;
+\i test/sql/fixtures/error_of.sql
 
 SELECT plan(31);
 

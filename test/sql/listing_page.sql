@@ -7,35 +7,7 @@ SET TimeZone = 'UTC';
 CREATE EXTENSION IF NOT EXISTS pg_webhook;
 TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
--- 24 deliveries over 2 workspaces and 3 endpoints, with NULLs in every
--- nullable column; ids end in their number, created_at ties in threes.
-INSERT INTO webhook.endpoint (id, workspace_id, url, description, enabled) VALUES
-    ('e0000000-0000-7000-8000-000000000001', 'a0000000-0000-0000-0000-00000000000a',
-     'https://one.example.com/hook', 'first', true),
-    ('e0000000-0000-7000-8000-000000000002', 'b0000000-0000-0000-0000-00000000000b',
-     'https://two.example.org/x', NULL, false),
-    ('e0000000-0000-7000-8000-000000000003', 'a0000000-0000-0000-0000-00000000000a',
-     'http://three.test/y', 'third', true);
-INSERT INTO webhook.delivery (id, workspace_id, endpoint_id, event_id, event_type, payload,
-    payload_hash, status, attempt_count, max_attempts, next_attempt_at, last_error, http_status,
-    response_body, delivered_at, created_at, updated_at)
-SELECT ('00000000-0000-7000-8000-0000000000' || lpad(g::text, 2, '0'))::uuid,
-       CASE WHEN g % 2 = 1 THEN 'a0000000-0000-0000-0000-00000000000a'
-            ELSE 'b0000000-0000-0000-0000-00000000000b' END::uuid,
-       ('e0000000-0000-7000-8000-00000000000' || (g % 3 + 1))::uuid,
-       'evt-' || g,
-       (ARRAY['invoice.paid', 'invoice.failed', 'customer.created', 'Invoice.Paid'])[g % 4 + 1],
-       jsonb_build_object('n', g), 'hash-' || g,
-       (enum_range(NULL::webhook.delivery_status))[g % 6 + 1],
-       g % 5, 5,
-       CASE WHEN g % 2 = 0 THEN '2100-01-01'::timestamptz + g * interval '1 hour' END,
-       CASE WHEN g % 3 = 0 THEN 'timeout' END,
-       CASE WHEN g % 4 = 0 THEN NULL ELSE 200 + (g % 3) * 100 END,
-       CASE WHEN g % 5 = 0 THEN 'ok' END,
-       CASE WHEN g % 6 = 3 THEN '2024-03-02'::timestamptz + g * interval '1 minute' END,
-       '2024-03-01'::timestamptz + (g / 3) * interval '1 hour',
-       '2024-03-01'::timestamptz + (g / 3) * interval '1 hour'
-FROM generate_series(1, 24) AS g;
+\i test/sql/fixtures/listing_deliveries.sql
 
 CREATE FUNCTION pg_temp.error_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE state text; message text; hint text;
