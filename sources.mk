@@ -22,6 +22,7 @@ CORE_SOURCES = \
 	src/core/listing_filter.cpp \
 	src/core/listing_keyset.cpp \
 	src/core/hmac_sha256.cpp \
+	src/core/siphash.cpp \
 	src/core/listing_cursor.cpp \
 	src/core/listing_query.cpp
 

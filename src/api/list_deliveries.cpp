@@ -161,20 +161,20 @@ void return_rows(FunctionCallInfo fcinfo, const ListingRequest& request, const C
     std::unique_ptr<bool[]> nulls(new bool[natts]);
     Datum* value_data = values.data();
     bool* null_data = nulls.get();
+    CursorWriter cursor(codec, request.order);
+    webhook::pg::EnumLabels labels;
     for (uint64 n = 0; n < result.rows; ++n) {
         // A `before` page was read backward; give it back in the requested order.
         HeapTuple tuple = result.table->vals[query.reversed ? result.rows - 1 - n : n];
         call_postgres([&] { heap_deform_tuple(tuple, input, value_data, null_data); });
-        KeyValues keys;
-        keys.reserve(key_columns.size());
         for (std::size_t k = 0; k < key_columns.size(); ++k) {
             int column = key_columns[k];
-            keys.push_back(webhook::pg::key_text(values[column], null_data[column],
-                                                 request.order.keys[k].field->type));
+            webhook::pg::add_cursor_key(cursor, values[column], null_data[column],
+                                        request.order.keys[k].field->type, labels);
         }
-        std::string cursor = codec.encode(request.order, keys);
-        const char* cursor_text = cursor.c_str();
-        int cursor_length = static_cast<int>(cursor.size());
+        const std::string& token = cursor.finish();
+        const char* cursor_text = token.data();
+        int cursor_length = static_cast<int>(token.size());
         null_data[natts - 1] = false;
         call_postgres([&] {
             value_data[natts - 1] =
@@ -184,7 +184,18 @@ void return_rows(FunctionCallInfo fcinfo, const ListingRequest& request, const C
     }
 }
 
-CursorCodec connected_codec() { return CursorCodec(webhook::pg::cursor_signing_key()); }
+// One codec per backend and key: making one derives its MAC key (an HMAC),
+// and it caches the fingerprint of the last order.
+const CursorCodec& connected_codec() {
+    static std::unique_ptr<CursorCodec> codec;
+    static std::vector<std::uint8_t> codec_key;
+    const std::vector<std::uint8_t>& key = webhook::pg::cursor_signing_key();
+    if (!codec || key != codec_key) {
+        codec = std::make_unique<CursorCodec>(key);
+        codec_key = key;
+    }
+    return *codec;
+}
 
 }  // namespace
 
@@ -199,7 +210,7 @@ WEBHOOK_SQL_FUNCTION(webhook_list_deliveries) {
             "Ask for at most 100 rows and follow the last row's cursor with after for more.");
     }
     call_postgres([] { SPI_connect(); });
-    CursorCodec codec = connected_codec();
+    const CursorCodec& codec = connected_codec();
     ListingRequest request = read_request(fcinfo, codec);
     return_rows(fcinfo, request, codec, page_size, std::nullopt);
     call_postgres([] { SPI_finish(); });
@@ -227,7 +238,7 @@ WEBHOOK_SQL_FUNCTION(webhook_list_deliveries_window) {
         }
     }
     call_postgres([] { SPI_connect(); });
-    CursorCodec codec = connected_codec();
+    const CursorCodec& codec = connected_codec();
     ListingRequest request = read_request(fcinfo, codec);
     if (offset && (request.after || request.before)) {
         throw Error::invalid_parameter("page cannot be combined with after or before",

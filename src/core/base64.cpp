@@ -8,16 +8,21 @@ namespace {
 constexpr char kStandard[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr char kUrlSafe[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-std::string encode(const std::uint8_t* data, std::size_t size, const char* alphabet, bool pad) {
-    std::string out;
-    out.reserve((size + 2) / 3 * 4);
+void encode_to(const std::uint8_t* data, std::size_t size, const char* alphabet, bool pad,
+               std::string& out) {
+    // Whole groups are written in place: per-character appends cost more
+    // than the encoding itself (cursors are encoded once per listed row).
+    std::size_t groups = size / 3;
+    std::size_t start = out.size();
+    out.resize(start + groups * 4);
+    char* to = &out[start];
     std::size_t i = 0;
     for (; i + 3 <= size; i += 3) {
         std::uint32_t n = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
-        out += alphabet[(n >> 18) & 63];
-        out += alphabet[(n >> 12) & 63];
-        out += alphabet[(n >> 6) & 63];
-        out += alphabet[n & 63];
+        *to++ = alphabet[(n >> 18) & 63];
+        *to++ = alphabet[(n >> 12) & 63];
+        *to++ = alphabet[(n >> 6) & 63];
+        *to++ = alphabet[n & 63];
     }
     std::size_t rest = size - i;
     if (rest == 1) {
@@ -32,6 +37,12 @@ std::string encode(const std::uint8_t* data, std::size_t size, const char* alpha
         out += alphabet[(n >> 6) & 63];
         if (pad) out += '=';
     }
+}
+
+std::string encode(const std::uint8_t* data, std::size_t size, const char* alphabet, bool pad) {
+    std::string out;
+    out.reserve((size + 2) / 3 * 4);
+    encode_to(data, size, alphabet, pad, out);
     return out;
 }
 
@@ -91,6 +102,10 @@ std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
 
 std::string base64url_encode(const std::uint8_t* data, std::size_t size) {
     return encode(data, size, kUrlSafe, false);
+}
+
+void base64url_append(const std::uint8_t* data, std::size_t size, std::string& out) {
+    encode_to(data, size, kUrlSafe, false, out);
 }
 
 std::optional<std::vector<std::uint8_t>> base64url_decode(std::string_view text) {

@@ -16,6 +16,8 @@ std::string base64_encode(const std::vector<std::uint8_t>& data);
 std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text);
 
 std::string base64url_encode(const std::uint8_t* data, std::size_t size);
+// The same, appended to `out` (which keeps its capacity from call to call).
+void base64url_append(const std::uint8_t* data, std::size_t size, std::string& out);
 // Strict: no padding, URL-safe alphabet only; nullopt for anything malformed.
 std::optional<std::vector<std::uint8_t>> base64url_decode(std::string_view text);
 

@@ -1,5 +1,6 @@
 #include "core/listing_cursor.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <stdexcept>
@@ -9,6 +10,7 @@
 
 #include "core/base64.hpp"
 #include "core/error.hpp"
+#include "core/hmac_sha256.hpp"
 
 namespace webhook::listing {
 namespace {
@@ -16,7 +18,7 @@ namespace {
 using Bytes = std::vector<std::uint8_t>;
 
 constexpr std::size_t kFingerprintSize = 4;
-constexpr std::size_t kMacSize = 16;
+constexpr std::size_t kMacSize = 8;
 constexpr std::size_t kHeaderSize = 1 + kFingerprintSize + 1;
 // Far more than any sort key a listing can produce; bounds what decode reads.
 constexpr std::size_t kMaxTokenLength = 16384;
@@ -25,9 +27,22 @@ const char kCursorHint[] =
     "Pass a cursor exactly as a listing with the same order_by returned it, or list again "
     "without after and before.";
 
-Bytes mac(const HmacSha256& hmac, const std::uint8_t* data, std::size_t size) {
-    std::array<std::uint8_t, 32> digest = hmac.digest(data, size);
-    return Bytes(digest.begin(), digest.begin() + kMacSize);
+// The MAC key: derived from the stored key rather than a slice of it, so
+// that it is never the same bytes as any other use of that key.
+std::array<std::uint8_t, 16> mac_key(const Bytes& key) {
+    if (key.size() < 16) throw std::invalid_argument("cursor key shorter than 16 bytes");
+    static const char kPurpose[] = "pg_webhook listing cursor MAC, version 2";
+    std::array<std::uint8_t, 32> digest = HmacSha256(key).digest(
+        reinterpret_cast<const std::uint8_t*>(kPurpose), sizeof kPurpose - 1);
+    std::array<std::uint8_t, 16> derived{};
+    std::copy(digest.begin(), digest.begin() + derived.size(), derived.begin());
+    return derived;
+}
+
+void append_tag(std::uint64_t tag, Bytes& out) {
+    std::size_t at = out.size();
+    out.resize(at + kMacSize);
+    for (std::size_t i = 0; i < kMacSize; ++i) out[at + i] = static_cast<std::uint8_t>(tag >> (8 * i));
 }
 
 // The garbled-cursor refusal; also used for a correctly signed cursor whose
@@ -149,10 +164,7 @@ bool get_varint(const std::uint8_t*& at, const std::uint8_t* end, std::size_t& v
 
 }  // namespace
 
-CursorCodec::CursorCodec(std::vector<std::uint8_t> key) {
-    if (key.size() < 16) throw std::invalid_argument("cursor key shorter than 16 bytes");
-    hmac_ = std::make_shared<const HmacSha256>(key);
-}
+CursorCodec::CursorCodec(std::vector<std::uint8_t> key) : mac_(mac_key(key)) {}
 
 const Bytes& CursorCodec::fingerprint(const SortOrder& order) const {
     bool same = !fingerprint_.empty() && fingerprint_keys_.size() == order.keys.size();
@@ -172,30 +184,66 @@ const Bytes& CursorCodec::fingerprint(const SortOrder& order) const {
 }
 
 std::string CursorCodec::encode(const SortOrder& order, const KeyValues& values) const {
-    if (values.size() != order.keys.size() || values.size() > 255) {
+    if (values.size() != order.keys.size()) {
         throw std::logic_error("cursor values do not match the order");
     }
-    Bytes body;
-    body.reserve(96);
-    body.push_back(kCursorVersion);
-    const Bytes& print = fingerprint(order);
-    body.insert(body.end(), print.begin(), print.end());
-    body.push_back(static_cast<std::uint8_t>(values.size()));
+    CursorWriter writer(*this, order);
     Bytes packed;
     for (std::size_t i = 0; i < values.size(); ++i) {
         if (!values[i]) {
-            body.push_back(0);
+            writer.add_null();
             continue;
         }
         packed.clear();
         pack_value(order.keys[i].field->type, *values[i], packed);
-        body.push_back(1);
-        put_varint(packed.size(), body);
-        body.insert(body.end(), packed.begin(), packed.end());
+        writer.add_bytes(packed.data(), packed.size());
     }
-    std::array<std::uint8_t, 32> tag = hmac_->digest(body.data(), body.size());
-    body.insert(body.end(), tag.begin(), tag.begin() + kMacSize);
-    return base64url_encode(body.data(), body.size());
+    return writer.finish();
+}
+
+CursorWriter::CursorWriter(const CursorCodec& codec, const SortOrder& order) : codec_(codec) {
+    if (order.keys.size() > 255) throw std::logic_error("too many sort keys for a cursor");
+    body_.reserve(96);
+    body_.push_back(kCursorVersion);
+    const Bytes& print = codec.fingerprint(order);
+    body_.insert(body_.end(), print.begin(), print.end());
+    body_.push_back(static_cast<std::uint8_t>(order.keys.size()));
+    header_size_ = body_.size();
+}
+
+void CursorWriter::add_null() { body_.push_back(0); }
+
+void CursorWriter::add_bytes(const std::uint8_t* data, std::size_t size) {
+    body_.push_back(1);
+    put_varint(size, body_);
+    body_.insert(body_.end(), data, data + size);
+}
+
+// Fixed-width keys are written in place (these run for every listed row).
+void CursorWriter::add_int64(std::int64_t value) {
+    std::size_t at = body_.size();
+    body_.resize(at + 10);
+    body_[at] = 1;
+    body_[at + 1] = 8;
+    auto bits = static_cast<std::uint64_t>(value);
+    for (int i = 0; i < 8; ++i) body_[at + 2 + i] = static_cast<std::uint8_t>(bits >> (56 - 8 * i));
+}
+
+void CursorWriter::add_int32(std::int32_t value) {
+    std::size_t at = body_.size();
+    body_.resize(at + 6);
+    body_[at] = 1;
+    body_[at + 1] = 4;
+    auto bits = static_cast<std::uint32_t>(value);
+    for (int i = 0; i < 4; ++i) body_[at + 2 + i] = static_cast<std::uint8_t>(bits >> (24 - 8 * i));
+}
+
+const std::string& CursorWriter::finish() {
+    append_tag(codec_.mac_.digest(body_.data(), body_.size()), body_);
+    token_.clear();
+    base64url_append(body_.data(), body_.size(), token_);
+    body_.resize(header_size_);
+    return token_;
 }
 
 KeyValues CursorCodec::decode(const SortOrder& order, const std::string& token,
@@ -216,7 +264,8 @@ KeyValues CursorCodec::decode(const SortOrder& order, const std::string& token,
                                        kCursorHint);
     }
     std::size_t body_size = data.size() - kMacSize;
-    Bytes expected = mac(*hmac_, data.data(), body_size);
+    Bytes expected;
+    append_tag(mac_.digest(data.data(), body_size), expected);
     if (CRYPTO_memcmp(expected.data(), data.data() + body_size, kMacSize) != 0) {
         throw Error::invalid_parameter(std::string("invalid cursor in ") + argument,
                                        "The cursor's signature does not match: it was altered "

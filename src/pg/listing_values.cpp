@@ -143,40 +143,51 @@ BoundParameters bind_parameters(const std::vector<QueryParameter>& parameters,
     return bound;
 }
 
-std::optional<std::string> key_text(Datum value, bool is_null, ValueType type) {
-    if (is_null) return std::nullopt;
+const std::string& EnumLabels::label(Datum value, ValueType type) {
+    Oid value_oid = DatumGetObjectId(value);
+    for (const auto& [oid, label] : labels_) {
+        if (oid == value_oid) return label;
+    }
+    Oid type_oid = listing_type_oid(type, false);
+    char* c_text = call_postgres([&] {
+        Oid output = InvalidOid;
+        bool varlena = false;
+        getTypeOutputInfo(type_oid, &output, &varlena);
+        return OidOutputFunctionCall(output, value);
+    });
+    labels_.emplace_back(value_oid, c_text);
+    return labels_.back().second;
+}
+
+void add_cursor_key(listing::CursorWriter& writer, Datum value, bool is_null, ValueType type,
+                    EnumLabels& labels) {
+    if (is_null) {
+        writer.add_null();
+        return;
+    }
     switch (type) {
         case ValueType::Timestamptz:
-            return std::to_string(DatumGetTimestampTz(value));
+            writer.add_int64(DatumGetTimestampTz(value));
+            return;
         case ValueType::Int4:
-            return std::to_string(DatumGetInt32(value));
-        case ValueType::Uuid: {
-            // The canonical form uuid_out writes, without a call into Postgres.
-            static const char kHex[] = "0123456789abcdef";
-            const pg_uuid_t* uuid = DatumGetUUIDP(value);
-            std::string out;
-            out.reserve(36);
-            for (int i = 0; i < UUID_LEN; ++i) {
-                if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-                out += kHex[uuid->data[i] >> 4];
-                out += kHex[uuid->data[i] & 15];
-            }
-            return out;
-        }
+            writer.add_int32(DatumGetInt32(value));
+            return;
+        case ValueType::Uuid:
+            writer.add_bytes(DatumGetUUIDP(value)->data, UUID_LEN);
+            return;
         case ValueType::Text: {
-            char* c_text = call_postgres(
-                [&] { return text_to_cstring(reinterpret_cast<text*>(DatumGetPointer(value))); });
-            return std::string(c_text);
+            // Short text is read in place; only a toasted value is copied.
+            auto* packed = call_postgres([&] {
+                return pg_detoast_datum_packed(reinterpret_cast<struct varlena*>(DatumGetPointer(value)));
+            });
+            writer.add_bytes(reinterpret_cast<const std::uint8_t*>(VARDATA_ANY(packed)),
+                             VARSIZE_ANY_EXHDR(packed));
+            return;
         }
         default: {
-            Oid type_oid = listing_type_oid(type, false);
-            char* c_text = call_postgres([&] {
-                Oid output = InvalidOid;
-                bool varlena = false;
-                getTypeOutputInfo(type_oid, &output, &varlena);
-                return OidOutputFunctionCall(output, value);
-            });
-            return std::string(c_text);
+            const std::string& label = labels.label(value, type);
+            writer.add_bytes(reinterpret_cast<const std::uint8_t*>(label.data()), label.size());
+            return;
         }
     }
 }

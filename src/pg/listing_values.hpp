@@ -4,8 +4,10 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "core/listing_cursor.hpp"
 #include "core/query_parameters.hpp"
 #include "pg/postgres_headers.hpp"
 
@@ -25,8 +27,19 @@ struct BoundParameters {
 BoundParameters bind_parameters(const std::vector<listing::QueryParameter>& parameters,
                                 FunctionCallInfo fcinfo);
 
-// A sort key of a result row in the cursor codec's canonical text; nullopt
-// for NULL.
-std::optional<std::string> key_text(Datum value, bool is_null, listing::ValueType type);
+// Labels of the enum values met so far (a page meets a handful), so that a
+// status sort key costs no catalog lookup per row.
+class EnumLabels {
+  public:
+    const std::string& label(Datum value, listing::ValueType type);
+
+  private:
+    std::vector<std::pair<Oid, std::string>> labels_;
+};
+
+// Adds a sort key of a result row to its cursor, packed straight from the
+// Datum (no text round trip: this runs once per key of every listed row).
+void add_cursor_key(listing::CursorWriter& writer, Datum value, bool is_null,
+                    listing::ValueType type, EnumLabels& labels);
 
 }  // namespace webhook::pg

@@ -80,11 +80,37 @@ TEST(ListingCursor, TellsTheKindsOfBadCursorApart) {
               "22023: invalid cursor in after");
 
     auto bytes = *webhook::base64url_decode(token);
-    bytes[0] = 2;
+    bytes[0] = webhook::listing::kCursorVersion - 1;  // an outdated cursor
     EXPECT_EQ(sqlstate_of(codec, "null", webhook::base64url_encode(bytes.data(), bytes.size())),
               "22023: unsupported cursor version in after");
 }
 
 TEST(ListingCursor, RefusesAShortKey) {
     EXPECT_THROW(CursorCodec(std::vector<std::uint8_t>(8, 1)), std::invalid_argument);
+}
+
+// The listing writes cursors from Datums through CursorWriter; decode reads
+// them as canonical text. Both paths must agree, row after row.
+TEST(ListingCursor, WriterMatchesTheTextEncodingForEveryRow) {
+    CursorCodec codec(kKey);
+    auto order = parse_order_by(R"([{"status":"asc"},{"http_status":"desc"},{"created_at":"asc"}])");
+    webhook::listing::CursorWriter writer(codec, order);
+    const std::uint8_t uuid_bytes[16] = {0x01, 0x91, 0xf0, 0xa2, 0x7b, 0x3c, 0x7d, 0xef,
+                                         0x81, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef};
+    for (std::int32_t http_status : {200, -7}) {
+        writer.add_bytes(reinterpret_cast<const std::uint8_t*>("retrying"), 8);
+        writer.add_int32(http_status);
+        writer.add_int64(-86400000000);
+        writer.add_bytes(uuid_bytes, sizeof uuid_bytes);
+        std::string written = writer.finish();
+        KeyValues values{"retrying", std::to_string(http_status), "-86400000000", kUuid};
+        EXPECT_EQ(written, codec.encode(order, values));
+        EXPECT_EQ(codec.decode(order, written, "after"), values);
+    }
+    writer.add_bytes(reinterpret_cast<const std::uint8_t*>("pending"), 7);
+    writer.add_null();
+    writer.add_int64(5);
+    writer.add_bytes(uuid_bytes, sizeof uuid_bytes);
+    EXPECT_EQ(codec.decode(order, writer.finish(), "after"),
+              (KeyValues{"pending", std::nullopt, "5", kUuid}));
 }
