@@ -28,7 +28,8 @@ ALTER TABLE webhook.cursor_signing_key FORCE ROW LEVEL SECURITY;
 REVOKE ALL ON webhook.cursor_signing_key FROM PUBLIC;
 INSERT INTO webhook.cursor_signing_key (key) SELECT webhook.generate_secret();
 COMMENT ON TABLE webhook.cursor_signing_key IS
-    'The HMAC key that signs listing cursors (one row). Not dumped: a restored database makes a '
+    'The secret that listing cursors are signed with (one row; the MAC key is derived from it). '
+    'Not dumped: a restored database makes a '
     'new one, which only invalidates cursors handed out before.';
 
 CREATE TYPE webhook.listed_delivery AS (

@@ -1,4 +1,4 @@
-// The HMAC key of listing cursors: random per installation, kept in
+// The signing key of listing cursors: random per installation, kept in
 // webhook.cursor_signing_key, a table no role but a superuser can read.
 #pragma once
 
