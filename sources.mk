@@ -41,6 +41,8 @@ PG_SOURCES = \
 	src/pg/spi_plan_cache.cpp \
 	src/pg/cursor_signing_key.cpp \
 	src/pg/listing_values.cpp \
+	src/pg/listing_cursor_scope.cpp \
+	src/api/listing_cursor_function.cpp \
 	src/api/list_deliveries.cpp \
 	src/worker/delivery_store.cpp \
 	src/worker/dispatcher.cpp \

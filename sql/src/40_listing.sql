@@ -58,6 +58,18 @@ COMMENT ON TYPE webhook.listed_delivery IS
     'row''s opaque cursor (pass it as after or before to continue from that row).';
 GRANT USAGE ON TYPE webhook.listed_delivery TO webhook_admin, webhook_user;
 
+-- Called by the listing's own statement for each row (the C function refuses
+-- any other caller), so that the rows go from the index scan straight into
+-- the function's result.
+CREATE FUNCTION webhook.listing_cursor(VARIADIC "any") RETURNS text
+AS 'MODULE_PATHNAME', 'webhook_listing_cursor'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION webhook.listing_cursor("any") IS
+    'Internal: the cursor of one row of a running webhook.list_deliveries, from its sort keys. '
+    'Raises 42501 when called from anywhere else.';
+REVOKE ALL ON FUNCTION webhook.listing_cursor("any") FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION webhook.listing_cursor("any") TO webhook_admin, webhook_user;
+
 CREATE FUNCTION webhook.list_deliveries(
     workspace_id uuid DEFAULT NULL,
     endpoint_id uuid DEFAULT NULL,

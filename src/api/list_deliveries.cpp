@@ -9,12 +9,15 @@
 #include "core/listing_query.hpp"
 #include "pg/cursor_signing_key.hpp"
 #include "pg/error_boundary.hpp"
+#include "pg/listing_cursor_scope.hpp"
 #include "pg/listing_values.hpp"
 #include "pg/spi_plan_cache.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
 #include "executor/spi.h"
+#include "executor/tstoreReceiver.h"
+#include "nodes/params.h"
 #include "utils/jsonb.h"
 #include "utils/tuplestore.h"
 }
@@ -120,20 +123,10 @@ SpiResult execute(const webhook::listing::CompiledQuery& query, FunctionCallInfo
     return SpiResult{SPI_tuptable, SPI_processed};
 }
 
-// Runs the rows query and materialises its rows, each with its cursor, in
-// the requested order.
-void return_rows(FunctionCallInfo fcinfo, const ListingRequest& request, const CursorCodec& codec,
-                 std::int64_t limit, std::optional<std::int64_t> offset) {
-    call_postgres([&] { InitMaterializedSRF(fcinfo, 0); });
-    auto* result_info = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
-    TupleDesc output = result_info->setDesc;
-    if (output->natts < 2) {
-        throw Error(webhook::sqlstate::kInternalError, "listing result type has too few columns");
-    }
-    CompiledQuery query = compile_rows_query(request, delivery_columns(output), limit, offset);
-    SpiResult result = execute(query, fcinfo, true);
-    TupleDesc input = result.table->tupdesc;
-    if (input->natts != output->natts - 1) {
+// Checks that the rows statement's columns have the result type's types
+// (the statement is generated from that type, so only a bug can break this).
+void check_result_types(TupleDesc input, TupleDesc output) {
+    if (input->natts != output->natts) {
         throw Error(webhook::sqlstate::kInternalError, "listing result type does not match");
     }
     for (int i = 0; i < input->natts; ++i) {
@@ -144,43 +137,70 @@ void return_rows(FunctionCallInfo fcinfo, const ListingRequest& request, const C
                             " has another type in the table.");
         }
     }
+}
 
-    // The position of each sort key among the selected columns.
-    std::vector<int> key_columns;
-    for (const SortKey& key : request.order.keys) {
-        std::string name(key.field->name);
-        int number = call_postgres([&] { return SPI_fnumber(input, name.c_str()); });
-        if (number <= 0) {
-            throw Error(webhook::sqlstate::kInternalError, "sort column is not selected", name);
+// Runs the rows statement with its rows going straight into the function's
+// result, as PL/pgSQL's RETURN QUERY does: Postgres's own tuplestore
+// receiver, no SPI result table in between, no C++ code per row but the
+// cursor. The receiver checks the statement's column types against the
+// result type.
+void execute_into_result(const CompiledQuery& query, FunctionCallInfo fcinfo,
+                         ReturnSetInfo* result_info) {
+    webhook::pg::BoundParameters bound = webhook::pg::bind_parameters(query.parameters, fcinfo);
+    SPIPlanPtr plan = webhook::pg::cached_plan(query.sql, bound.types);
+    int count = static_cast<int>(bound.types.size());
+    int status = call_postgres([&] {
+        ParamListInfo parameters = makeParamList(count);
+        for (int i = 0; i < count; ++i) {
+            parameters->params[i].value = bound.values[i];
+            parameters->params[i].isnull = false;
+            parameters->params[i].pflags = PARAM_FLAG_CONST;
+            parameters->params[i].ptype = bound.types[i];
         }
-        key_columns.push_back(number - 1);
+        DestReceiver* receiver = CreateDestReceiver(DestTuplestore);
+        SetTuplestoreDestReceiverParams(receiver, result_info->setResult,
+                                        result_info->econtext->ecxt_per_query_memory, false,
+                                        result_info->setDesc,
+                                        "listing query does not match webhook.listed_delivery");
+        SPIExecuteOptions options{};
+        options.params = parameters;
+        options.read_only = true;
+        options.dest = receiver;
+        int result = SPI_execute_plan_extended(plan, &options);
+        receiver->rDestroy(receiver);
+        return result;
+    });
+    if (status < 0) {
+        throw Error(webhook::sqlstate::kInternalError, "listing query failed",
+                    std::string("SPI returned ") + SPI_result_code_string(status) + ".");
     }
+}
 
-    int natts = output->natts;
-    std::vector<Datum> values(natts);
-    std::unique_ptr<bool[]> nulls(new bool[natts]);
-    Datum* value_data = values.data();
-    bool* null_data = nulls.get();
+// Runs the rows statement and materialises its rows, each with its cursor,
+// in the requested order.
+void return_rows(FunctionCallInfo fcinfo, const ListingRequest& request, const CursorCodec& codec,
+                 std::int64_t limit, std::optional<std::int64_t> offset) {
+    call_postgres([&] { InitMaterializedSRF(fcinfo, 0); });
+    auto* result_info = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+    TupleDesc output = result_info->setDesc;
+    if (output->natts < 2) {
+        throw Error(webhook::sqlstate::kInternalError, "listing result type has too few columns");
+    }
+    CompiledQuery query = compile_rows_query(request, delivery_columns(output), limit, offset);
+
     CursorWriter cursor(codec, request.order);
     webhook::pg::EnumLabels labels;
-    for (uint64 n = 0; n < result.rows; ++n) {
-        // A `before` page was read backward; give it back in the requested order.
-        HeapTuple tuple = result.table->vals[query.reversed ? result.rows - 1 - n : n];
-        call_postgres([&] { heap_deform_tuple(tuple, input, value_data, null_data); });
-        for (std::size_t k = 0; k < key_columns.size(); ++k) {
-            int column = key_columns[k];
-            webhook::pg::add_cursor_key(cursor, values[column], null_data[column],
-                                        request.order.keys[k].field->type, labels);
-        }
-        const std::string& token = cursor.finish();
-        const char* cursor_text = token.data();
-        int cursor_length = static_cast<int>(token.size());
-        null_data[natts - 1] = false;
-        call_postgres([&] {
-            value_data[natts - 1] =
-                PointerGetDatum(cstring_to_text_with_len(cursor_text, cursor_length));
-            tuplestore_putvalues(result_info->setResult, output, value_data, null_data);
-        });
+    webhook::pg::ListingCursorScope cursor_scope(cursor, request.order, labels);
+    if (!query.reversed) {
+        execute_into_result(query, fcinfo, result_info);
+        return;
+    }
+    // A `before` page was read backward; give it back in the requested order.
+    SpiResult result = execute(query, fcinfo, true);
+    check_result_types(result.table->tupdesc, output);
+    for (uint64 n = result.rows; n-- > 0;) {
+        HeapTuple tuple = result.table->vals[n];
+        call_postgres([&] { tuplestore_puttuple(result_info->setResult, tuple); });
     }
 }
 

@@ -75,6 +75,15 @@ CompiledQuery compile_rows_query(const ListingRequest& request,
         select += select.empty() ? "SELECT " : ", ";
         select += "d." + column;
     }
+    // Each row's cursor is made in the statement itself, so that its rows
+    // can go straight into the function's result (see list_deliveries.cpp).
+    select += ", webhook.listing_cursor(";
+    for (std::size_t i = 0; i < request.order.keys.size(); ++i) {
+        if (i > 0) select += ", ";
+        select += "d.";
+        select += request.order.keys[i].field->name;
+    }
+    select += ")";
     // The limit is a literal (a number the compiler computed, not user text):
     // a plan for a known small LIMIT is the index-scan plan, also when generic.
     query.sql =

@@ -50,7 +50,7 @@ INSERT INTO pages VALUES ('none full', webhook.deliveries_page(page_size => 23, 
 INSERT INTO pages VALUES ('estimated', webhook.deliveries_page(page_size => 5, count => 'estimated'));
 INSERT INTO pages VALUES ('empty', webhook.deliveries_page(status => 'pending', event_type => 'nothing'));
 
-SELECT plan(48);
+SELECT plan(49);
 
 -- The row type is every delivery column, in order, then the cursor.
 SELECT is((SELECT array_agg(attname::text || ' ' || format_type(atttypid, atttypmod) ORDER BY attnum)
@@ -172,6 +172,10 @@ SELECT is(left(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(after =>
 SELECT is(pg_temp.listed_ids(3, (SELECT c FROM some_cursor)), '14,13,12', 'the untouched cursor still works');
 SELECT is(pg_temp.listed_ids(3, (SELECT page #>> '{data,9,cursor}' FROM pages WHERE name = 'offset 1')), '14,13,12',
           'rows of offset pages carry working cursors too');
+-- The function that makes cursors inside a listing mints none outside one.
+SELECT is(pg_temp.error_of($$SELECT webhook.listing_cursor(now(), gen_random_uuid())$$),
+          '42501 webhook.listing_cursor can only be used by the listing functions | Use the cursor column of webhook.list_deliveries or webhook.deliveries_page.',
+          'webhook.listing_cursor refuses to run outside a listing');
 
 -- PostgREST runs GET requests in READ ONLY transactions.
 SET default_transaction_read_only = on;

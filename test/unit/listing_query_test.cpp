@@ -22,8 +22,9 @@ TEST(ListingQuery, SelectsAFirstPage) {
     request.order = parse_order_by(std::nullopt);
     auto query = compile_rows_query(request, kColumns, 101, std::nullopt);
     EXPECT_EQ(query.sql,
-              "SELECT d.id, d.status FROM webhook.delivery AS d ORDER BY d.created_at DESC NULLS "
-              "FIRST, d.id DESC NULLS FIRST LIMIT 101");
+              "SELECT d.id, d.status, webhook.listing_cursor(d.created_at, d.id) FROM "
+              "webhook.delivery AS d ORDER BY d.created_at DESC NULLS FIRST, d.id DESC NULLS "
+              "FIRST LIMIT 101");
     EXPECT_TRUE(query.parameters.empty());
     EXPECT_FALSE(query.reversed);
 }
@@ -56,8 +57,9 @@ TEST(ListingQuery, ReadsAPreviousPageInReverse) {
     auto query = compile_rows_query(request, kColumns, 10, std::nullopt);
     EXPECT_TRUE(query.reversed);
     EXPECT_EQ(query.sql,
-              "SELECT d.id, d.status FROM webhook.delivery AS d WHERE (d.created_at, d.id) > ($1, "
-              "$2) ORDER BY d.created_at ASC NULLS LAST, d.id ASC NULLS LAST LIMIT 10");
+              "SELECT d.id, d.status, webhook.listing_cursor(d.created_at, d.id) FROM "
+              "webhook.delivery AS d WHERE (d.created_at, d.id) > ($1, $2) ORDER BY d.created_at "
+              "ASC NULLS LAST, d.id ASC NULLS LAST LIMIT 10");
 }
 
 TEST(ListingQuery, AddsAnOffsetParameterInOffsetMode) {
