@@ -82,6 +82,10 @@ pair 'tenant deep / tenant first'          'tenant deep' 'tenant first' '' "$ten
 pair 'list / hand-written SQL, first'      'list first' 'hand first' 'target <= 1.2'
 pair 'list / hand-written SQL, deep'       'list deep' 'hand deep' 'target <= 1.2'
 pair 'list / hand-written SQL, filtered'   'filtered deep' 'hand filtered deep' 'target <= 1.2'
+# What any set-returning function costs: the hand-written query returned by
+# PL/pgSQL's RETURN QUERY (no cursors), and list_deliveries against that.
+pair 'hand-written in an SRF / hand-written' 'hand srf first' 'hand first' 'the floor of a set-returning function'
+pair 'list / hand-written in an SRF'      'list first' 'hand srf first' ''
 offset=$(psql_q -At -F ' ' -c "SELECT to_char(a_ms, 'FM990.000'), to_char(b_ms, 'FM990.000'),
                                       to_char(ratio, 'FM990.00') FROM bench.paired('page offset 9000', 'page cursor deep', 3, 3)")
 # shellcheck disable=SC2086
