@@ -213,7 +213,13 @@ GRANT SELECT (id, workspace_id, url, description, event_types, enabled, disabled
               previous_secret_expires_at),
       INSERT, UPDATE, DELETE
     ON webhook.endpoint TO webhook_admin, webhook_user;
-GRANT SELECT, INSERT, UPDATE ON webhook.delivery TO webhook_admin, webhook_user;
+GRANT SELECT, INSERT ON webhook.delivery TO webhook_admin, webhook_user;
+-- UPDATE only of the delivery state that retry, cancel and delete_endpoint
+-- change: what was published (payload and its hash, event, endpoint,
+-- workspace, limits) can never be rewritten by a caller.
+GRANT UPDATE (status, attempt_count, next_attempt_at, last_error, http_status, response_body,
+              delivered_at, updated_at)
+    ON webhook.delivery TO webhook_admin, webhook_user;
 GRANT SELECT ON webhook.attempt TO webhook_admin, webhook_user;
 
 SELECT pg_catalog.pg_extension_config_dump('webhook.endpoint', '');

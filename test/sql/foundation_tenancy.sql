@@ -38,7 +38,7 @@ CREATE FUNCTION pg_temp.delivery_of(text) RETURNS uuid LANGUAGE sql AS $$ SELECT
 CREATE TEMP TABLE d AS SELECT pg_temp.delivery_of('a') AS a, pg_temp.delivery_of('b') AS b;
 GRANT SELECT ON d TO PUBLIC;
 
-SELECT plan(32);
+SELECT plan(36);
 
 -- A webhook_user in workspace A.
 SET ROLE regress_tenant;
@@ -62,6 +62,10 @@ SELECT is(pg_temp.error_of(format($$INSERT INTO webhook.delivery (workspace_id, 
 SELECT is((SELECT count(*)::int FROM webhook.publish('order.created', '{}', :wb, 'evt_sneaky')), 0, 'publishing to workspace B reaches none of its endpoints');
 SELECT is((SELECT workspace_id FROM webhook.create_endpoint('https://mine.example/')), :wa::uuid, 'a new endpoint lands in the session''s workspace');
 SELECT is((SELECT count(*)::int FROM webhook.publish('order.created', '{}')), 2, 'publish without a workspace uses the session''s');
+SELECT is(pg_temp.error_of($$UPDATE webhook.delivery SET payload = '{"forged": true}'$$), '42501', 'a published payload cannot be rewritten');
+SELECT is(pg_temp.error_of($$UPDATE webhook.delivery SET payload_hash = 'x', event_id = 'y'$$), '42501', 'nor its hash or event id');
+SELECT is((webhook.cancel_delivery((SELECT id FROM webhook.delivery ORDER BY id LIMIT 1))).status::text, 'cancelled', 'a tenant can cancel its delivery');
+SELECT is((webhook.retry_delivery((SELECT id FROM webhook.delivery ORDER BY id LIMIT 1))).status::text, 'pending', '... and retry it');
 
 -- The workspace from PostgREST's JWT claims.
 RESET webhook.workspace_id;
