@@ -4,11 +4,19 @@
 -- it (retry, cancel, status).
 -- ---------------------------------------------------------------------------
 
+-- The three functions the worker calls on every pass are plpgsql, not SQL:
+-- plpgsql keeps its statements' plans for the session, while a SQL function
+-- is parsed and planned again on each call. plan_cache_mode =
+-- force_generic_plan: the right plan does not depend on the values (a small
+-- batch, a short in-flight list), and the plan cache would otherwise keep
+-- re-planning while it compares custom and generic plans.
+
 -- Claiming due work. The worker locks due deliveries (oldest due first, on
 -- the partial index delivery_due_idx) with FOR UPDATE SKIP LOCKED, reads
 -- what their requests need, and commits: nothing is written for a claim.
 -- The lease is the worker process itself: while it lives it passes the ids
--- it has in flight (or not yet recorded) as in_flight, so they are never
+-- it has claimed and not yet recorded (waiting to be sent, in flight, or
+-- finished and waiting to be recorded) as in_flight, so they are never
 -- claimed twice; when it dies, they are simply still due and are sent again
 -- by the next worker (at-least-once). Not writing a lease halves the writes
 -- per delivery, each of which maintains every index of the table. The
@@ -22,9 +30,13 @@ RETURNS TABLE (
     id uuid, workspace_id uuid, endpoint_id uuid, attempt_number integer,
     max_attempts integer, claimed_version timestamptz, url text, secret text,
     previous_secret text, timeout_ms integer, headers text[], body bytea)
-LANGUAGE sql VOLATILE
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_generic_plan
 AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
     WITH due AS (
         SELECT d.id, d.workspace_id, d.endpoint_id, d.attempt_count, d.max_attempts,
                d.updated_at, d.payload, e.id IS NULL AS endpoint_deleted, e.url, e.secret,
@@ -57,7 +69,8 @@ AS $$
                  ORDER BY h.key),
            convert_to(due.payload::text, 'UTF8')
     FROM due
-    WHERE NOT due.endpoint_deleted
+    WHERE NOT due.endpoint_deleted;
+END
 $$;
 COMMENT ON FUNCTION webhook.claim_due_deliveries(integer, uuid[], integer) IS
     'Internal, for the background worker: locks up to batch_size due deliveries (skipping '
@@ -69,9 +82,12 @@ REVOKE ALL ON FUNCTION webhook.claim_due_deliveries(integer, uuid[], integer) FR
 -- When the worker should look again: the earliest due time of a delivery it
 -- could send and does not have in flight.
 CREATE FUNCTION webhook.next_due_at(in_flight uuid[]) RETURNS timestamptz
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_generic_plan
 AS $$
+BEGIN
+    RETURN (
     SELECT d.next_attempt_at
     FROM webhook.delivery d
     JOIN webhook.endpoint e ON e.id = d.endpoint_id AND e.enabled
@@ -79,7 +95,8 @@ AS $$
       AND d.next_attempt_at IS NOT NULL
       AND d.id <> ALL (in_flight)
     ORDER BY d.next_attempt_at
-    LIMIT 1
+    LIMIT 1);
+END
 $$;
 COMMENT ON FUNCTION webhook.next_due_at(uuid[]) IS
     'Internal, for the background worker: the earliest next_attempt_at of a sendable delivery '
@@ -93,62 +110,59 @@ REVOKE ALL ON FUNCTION webhook.next_due_at(uuid[]) FROM PUBLIC;
 -- is skipped, not waited for: the worker must never stall on a user's open
 -- transaction while requests could be sent. Its id is returned, and the
 -- worker records it again later.
+-- The rows are locked first, then updated from the arrays by position
+-- (WITH ORDINALITY): an UPDATE ... FROM a wide set of rows would copy each
+-- source row whole for a possible EvalPlanQual recheck, which cost more than
+-- the update itself; the rows are locked already, so no recheck is needed.
 CREATE FUNCTION webhook.record_attempts(
     delivery_ids uuid[], claimed_versions timestamptz[], workspace_ids uuid[], endpoint_ids uuid[],
     attempt_numbers integer[], statuses webhook.delivery_status[],
     next_attempts timestamptz[], http_statuses integer[], errors text[],
     response_bodies text[], started timestamptz[], durations_ms double precision[])
 RETURNS SETOF uuid
-LANGUAGE sql VOLATILE
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_generic_plan
 AS $$
-    WITH outcome AS (
-        SELECT *
-        FROM unnest(delivery_ids, claimed_versions, workspace_ids, endpoint_ids, attempt_numbers,
-                    statuses, next_attempts, http_statuses, errors, response_bodies, started,
-                    durations_ms)
-             AS o(id, claimed_version, workspace_id, endpoint_id, attempt_number, status,
-                  next_attempt_at, http_status, error, response_body, started_at, duration_ms)
-    ),
-    locked AS (
-        SELECT d.id
-        FROM webhook.delivery d
-        WHERE d.id = ANY (delivery_ids)
-        FOR UPDATE SKIP LOCKED
-    ),
-    applied AS (
-        UPDATE webhook.delivery d
-        SET status = o.status,
-            attempt_count = o.attempt_number,
-            next_attempt_at = o.next_attempt_at,
-            last_attempted_at = o.started_at,
-            last_error = o.error,
-            http_status = o.http_status,
-            response_body = o.response_body,
-            delivered_at = CASE WHEN o.status = 'delivered'
-                                THEN o.started_at + o.duration_ms * interval '1 millisecond' END,
-            updated_at = now()
-        FROM outcome o
-        JOIN locked l ON l.id = o.id
-        WHERE d.id = o.id
-          AND d.updated_at = o.claimed_version
-          AND d.attempt_count = o.attempt_number - 1
-          AND d.status IN ('pending', 'retrying', 'rate_limited')
-        RETURNING d.id
-    ),
-    logged AS (
-        INSERT INTO webhook.attempt (delivery_id, workspace_id, endpoint_id, attempt_number,
-                                     started_at, duration_ms, http_status, error, response_body)
-        SELECT o.id, o.workspace_id, o.endpoint_id, o.attempt_number, o.started_at,
-               o.duration_ms, o.http_status, o.error, o.response_body
-        FROM outcome o
-        JOIN locked l ON l.id = o.id
-        RETURNING 1
-    )
+#variable_conflict use_column
+DECLARE
+    locked uuid[];
+BEGIN
+    locked := ARRAY(SELECT d.id FROM webhook.delivery d
+                    WHERE d.id = ANY (delivery_ids)
+                    FOR UPDATE SKIP LOCKED);
+    UPDATE webhook.delivery d
+    SET status = statuses[o.i],
+        attempt_count = attempt_numbers[o.i],
+        next_attempt_at = next_attempts[o.i],
+        last_attempted_at = started[o.i],
+        last_error = errors[o.i],
+        http_status = http_statuses[o.i],
+        response_body = response_bodies[o.i],
+        delivered_at = CASE WHEN statuses[o.i] = 'delivered'
+                            THEN started[o.i] + durations_ms[o.i] * interval '1 millisecond' END,
+        updated_at = now()
+    FROM unnest(delivery_ids) WITH ORDINALITY AS o(id, i)
+    WHERE d.id = o.id
+      AND o.id = ANY (locked)
+      AND d.updated_at = claimed_versions[o.i]
+      AND d.attempt_count = attempt_numbers[o.i] - 1
+      AND d.status IN ('pending', 'retrying', 'rate_limited');
+    INSERT INTO webhook.attempt (delivery_id, workspace_id, endpoint_id, attempt_number,
+                                 started_at, duration_ms, http_status, error, response_body)
+    SELECT o.id, o.workspace_id, o.endpoint_id, o.attempt_number, o.started_at,
+           o.duration_ms, o.http_status, o.error, o.response_body
+    FROM unnest(delivery_ids, workspace_ids, endpoint_ids, attempt_numbers, started,
+                durations_ms, http_statuses, errors, response_bodies)
+         AS o(id, workspace_id, endpoint_id, attempt_number, started_at, duration_ms,
+              http_status, error, response_body)
+    WHERE o.id = ANY (locked);
+    RETURN QUERY
     SELECT o.id
-    FROM outcome o
-    WHERE NOT EXISTS (SELECT FROM locked l WHERE l.id = o.id)
-      AND EXISTS (SELECT FROM webhook.delivery d WHERE d.id = o.id)
+    FROM unnest(delivery_ids) AS o(id)
+    WHERE o.id <> ALL (locked)
+      AND EXISTS (SELECT FROM webhook.delivery d WHERE d.id = o.id);
+END
 $$;
 COMMENT ON FUNCTION webhook.record_attempts(uuid[], timestamptz[], uuid[], uuid[], integer[],
     webhook.delivery_status[], timestamptz[], integer[], text[], text[], timestamptz[],

@@ -33,6 +33,47 @@ const char* const kClaimSql =
     "FROM webhook.claim_due_deliveries($1, $2, $3)";
 const char* const kNextDueSql = "SELECT webhook.next_due_at($1)";
 
+// The three statements are prepared once per worker and kept (SPI_keepplan):
+// parsing and planning them on every pass cost more than running them. The
+// functions they call are plpgsql, which keeps its own plans as well. A kept
+// plan is revalidated by Postgres when the functions change (DROP and CREATE
+// EXTENSION).
+const Oid kRecordTypes[12] = {UUIDARRAYOID, TIMESTAMPTZARRAYOID, UUIDARRAYOID,        UUIDARRAYOID,
+                              INT4ARRAYOID, TEXTARRAYOID,        TIMESTAMPTZARRAYOID, INT4ARRAYOID,
+                              TEXTARRAYOID, TEXTARRAYOID,        TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID};
+const Oid kClaimTypes[3] = {INT4OID, UUIDARRAYOID, INT4OID};
+const Oid kNextDueTypes[1] = {UUIDARRAYOID};
+
+struct KeptStatement {
+    const char* sql;
+    int argument_count;
+    const Oid* argument_types;
+    SPIPlanPtr plan = nullptr;  // prepared on first use, kept for the worker's life
+};
+
+KeptStatement record_statement{kRecordSql, 12, kRecordTypes};
+KeptStatement claim_statement{kClaimSql, 3, kClaimTypes};
+KeptStatement next_due_statement{kNextDueSql, 1, kNextDueTypes};
+
+// Runs a kept statement (SPI connected); returns the SPI status.
+int execute(KeptStatement& statement, Datum* arguments, bool read_only, long count) {
+    if (statement.plan == nullptr) {
+        SPIPlanPtr plan = call_postgres([&] {
+            return SPI_prepare(statement.sql, statement.argument_count,
+                               const_cast<Oid*>(statement.argument_types));
+        });
+        if (plan == nullptr) {
+            throw Error(sqlstate::kInternalError, "could not prepare the worker's statement",
+                        std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result) +
+                            ".");
+        }
+        call_postgres([&] { return SPI_keepplan(plan); });
+        statement.plan = plan;
+    }
+    return call_postgres(
+        [&] { return SPI_execute_plan(statement.plan, arguments, nullptr, read_only, count); });
+}
+
 // Builds a one-dimensional array in the current (SPI) memory context.
 Datum make_array(std::vector<Datum>& values, std::vector<bool>& nulls, Oid element_type) {
     return call_postgres([&] {
@@ -113,9 +154,6 @@ std::vector<UuidBytes> record(const std::vector<FinishedAttempt>& finished) {
         started.add(TimestampTzGetDatum(attempt.started_at));
         durations.add(Float8GetDatum(attempt.duration_ms));
     }
-    Oid types[12] = {UUIDARRAYOID, TIMESTAMPTZARRAYOID, UUIDARRAYOID,        UUIDARRAYOID,
-                     INT4ARRAYOID, TEXTARRAYOID,        TIMESTAMPTZARRAYOID, INT4ARRAYOID,
-                     TEXTARRAYOID, TEXTARRAYOID,        TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID};
     Datum arguments[12] = {
         make_array(ids.values, ids.nulls, UUIDOID),
         make_array(versions.values, versions.nulls, TIMESTAMPTZOID),
@@ -130,8 +168,7 @@ std::vector<UuidBytes> record(const std::vector<FinishedAttempt>& finished) {
         make_array(started.values, started.nulls, TIMESTAMPTZOID),
         make_array(durations.values, durations.nulls, FLOAT8OID),
     };
-    int status = call_postgres(
-        [&] { return SPI_execute_with_args(kRecordSql, 12, types, arguments, nullptr, false, 0); });
+    int status = execute(record_statement, arguments, false, 0);
     if (status != SPI_OK_SELECT) {
         throw Error(
             sqlstate::kInternalError, "could not record delivery attempts",
@@ -184,12 +221,11 @@ std::vector<std::string> text_array(Datum value) {
 std::vector<ClaimedDelivery> claim(const ClaimRequest& request) {
     Column in_flight;
     for (const UuidBytes& id : request.in_flight) in_flight.add(uuid_datum(id));
-    Oid types[3] = {INT4OID, UUIDARRAYOID, INT4OID};
     Datum arguments[3] = {Int32GetDatum(request.batch_size),
                           make_array(in_flight.values, in_flight.nulls, UUIDOID),
                           Int32GetDatum(request.default_timeout_ms)};
-    int status = call_postgres(
-        [&] { return SPI_execute_with_args(kClaimSql, 3, types, arguments, nullptr, false, 0); });
+    int status =
+        execute(claim_statement, arguments, false, 0);
     if (status != SPI_OK_SELECT) {
         throw Error(
             sqlstate::kInternalError, "could not claim deliveries",
@@ -225,10 +261,9 @@ std::vector<ClaimedDelivery> claim(const ClaimRequest& request) {
 std::optional<PgTimestamp> next_due(const std::vector<UuidBytes>& in_flight_ids) {
     Column in_flight;
     for (const UuidBytes& id : in_flight_ids) in_flight.add(uuid_datum(id));
-    Oid types[1] = {UUIDARRAYOID};
     Datum arguments[1] = {make_array(in_flight.values, in_flight.nulls, UUIDOID)};
-    int status = call_postgres(
-        [&] { return SPI_execute_with_args(kNextDueSql, 1, types, arguments, nullptr, true, 1); });
+    int status =
+        execute(next_due_statement, arguments, true, 1);
     if (status != SPI_OK_SELECT || SPI_processed != 1) return std::nullopt;
     auto value = column(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
     if (!value) return std::nullopt;
