@@ -178,6 +178,7 @@ commit_at=$(publish_batch "$drain_count" 1)
 publish_seconds=$(python3 -c "print(f'{$commit_at - $publish_started:.1f}')")
 note "published in ${publish_seconds}s; draining"
 wait_for_drain
+load_at_drain=$(cut -d' ' -f1-3 /proc/loadavg)
 worker_cpu=$(python3 -c "print(f'{$(worker_cpu_seconds) - $cpu_before:.1f}')")
 read -r delivered failed drain_seconds first_attempt_seconds < <(psql -F ' ' -c "
     SELECT count(*) FILTER (WHERE status = 'delivered'),
@@ -192,7 +193,7 @@ worker_us=$(python3 -c "print(int($worker_cpu / $drain_count * 1e6))")
 anon_100k=$(memory_kb RssAnon)
 rss_100k=$(memory_kb VmRSS)
 note "drain: $delivered delivered ($failed not) in ${drain_seconds}s = $drain_rate/s; ratio to wrk $drain_ratio"
-note "worker CPU: ${worker_cpu}s, ${worker_us} us per delivery"
+note "worker CPU: ${worker_cpu}s, ${worker_us} us per delivery; load average after the drain: $load_at_drain"
 note "worker memory after $drain_count deliveries: RssAnon ${anon_100k} kB, VmRSS ${rss_100k} kB"
 
 # --- latency, worker idle -------------------------------------------------------
@@ -272,8 +273,8 @@ Run: \`bench/dispatch_bench.sh --record\` on $(date -u +%Y-%m-%d) at $(date -u +
 
 Both sides share the 2 cores: nginx (1 worker process) and wrk or
 PostgreSQL (backend + pg_webhook worker). webhook.max_in_flight = $in_flight.
-Load average when the run started: $load_at_start (other work on the machine
-shares the cores). RssAnon is the worker's private memory (what a leak would grow); VmRSS also
+Load average when the run started: $load_at_start; after the drain:
+$load_at_drain (other work on the machine shares the cores). RssAnon is the worker's private memory (what a leak would grow); VmRSS also
 counts the pages of shared buffers it has touched.
 EOF
 )

@@ -42,6 +42,12 @@ constexpr int kMaxClaimBatch = 1000;
 // How soon results whose deliveries were locked by another transaction are
 // tried again.
 constexpr milliseconds kLockedRetryInterval{200};
+// Finished attempts are recorded in batches: when this many are waiting, or
+// when the oldest has waited kRecordDelay, or when nothing else is in flight.
+// Each transaction costs a commit and a run of the record statement, so
+// fewer, larger ones leave more of the worker's time to the network.
+constexpr std::size_t kRecordBatch = 128;
+constexpr milliseconds kRecordDelay{5};
 
 SenderSettings current_sender_settings() {
     SenderSettings settings;
@@ -138,6 +144,7 @@ class Dispatcher {
         for (SentAttempt& sent : sender_->take_finished()) {
             auto found = in_flight_.find(sent.tag);
             if (found == in_flight_.end()) continue;
+            note_finished();
             finished_.push_back(finish_attempt(found->second, sent.observation, retry_schedule_,
                                                Clock::now(), random_,
                                                sender_settings_.response_body_limit));
@@ -161,6 +168,7 @@ class Dispatcher {
                 AttemptObservation observation;
                 observation.error = "request not sent: " + error.message();
                 observation.started_at = Clock::now();
+                note_finished();
                 finished_.push_back(finish_attempt(delivery, observation, retry_schedule_,
                                                    Clock::now(), random_,
                                                    sender_settings_.response_body_limit));
@@ -172,25 +180,53 @@ class Dispatcher {
         }
     }
 
-    int free_slots() const {
+    // Claims run ahead of the network: the engine holds up to twice
+    // max_in_flight requests, the second half waiting in its queue, so that
+    // slots freed while a database pass runs are refilled at once and each
+    // claim brings about max_in_flight deliveries instead of one per freed
+    // slot. A claimed delivery waiting in the queue is leased exactly like
+    // one in flight: its id is passed to every claim until it is recorded.
+    int claim_room() const {
         if (sender_changing_) return 0;
+        long target = 2L * std::max(sender_settings_.max_in_flight, 1);
         long busy = static_cast<long>(sender_->busy());
-        return static_cast<int>(std::max(0L, sender_settings_.max_in_flight - busy));
+        return static_cast<int>(std::max(0L, target - busy));
+    }
+
+    // A claim is worth a transaction once the engine's queue is empty: the
+    // next request to finish would otherwise leave a slot idle.
+    bool claim_due() const {
+        return claim_room() > 0 &&
+               static_cast<long>(sender_->busy()) <= std::max(sender_settings_.max_in_flight, 1);
+    }
+
+    void note_finished() {
+        if (finished_.empty()) record_due_at_ = SteadyClock::now() + kRecordDelay;
+    }
+
+    bool record_due() const {
+        if (finished_.empty()) return false;
+        if (finished_.size() >= kRecordBatch || sender_->busy() == 0) return true;
+        return SteadyClock::now() >= record_due_at_;
     }
 
     // --- the database side ---------------------------------------------------
 
+    bool claim_wanted_now() const {
+        if (!claim_due()) return false;
+        return claim_wanted_ || SteadyClock::now() >= next_look_;
+    }
+
     bool database_pass_wanted() {
-        if (!finished_.empty()) return true;
+        if (record_due()) return true;
         if (!locked_out_.empty() && SteadyClock::now() >= locked_retry_at_) return true;
-        if (free_slots() == 0) return false;
-        if (claim_wanted_) return true;
-        return SteadyClock::now() >= next_look_;
+        return claim_wanted_now();
     }
 
     void database_pass() {
         ClaimRequest claim;
-        claim.batch_size = std::min(free_slots(), kMaxClaimBatch);
+        // A pass that records also claims when a claim is due anyway.
+        claim.batch_size = claim_wanted_now() ? std::min(claim_room(), kMaxClaimBatch) : 0;
         claim.default_timeout_ms = webhook::pg::setting_request_timeout_ms;
         if (!locked_out_.empty() && SteadyClock::now() >= locked_retry_at_) {
             for (FinishedAttempt& attempt : locked_out_) finished_.push_back(std::move(attempt));
@@ -200,7 +236,7 @@ class Dispatcher {
         for (const auto& [tag, delivery] : in_flight_) claim.in_flight.push_back(delivery.id);
         for (const FinishedAttempt& attempt : finished_) claim.in_flight.push_back(attempt.id);
         for (const FinishedAttempt& attempt : locked_out_) claim.in_flight.push_back(attempt.id);
-        claim_wanted_ = false;
+        if (claim.batch_size > 0) claim_wanted_ = false;
 
         StoreResult result;
         try {
@@ -236,6 +272,7 @@ class Dispatcher {
             count_finished_attempts(now_second, static_cast<int>(finished_.size()));
             finished_.clear();
         }
+        if (claim.batch_size == 0) return;
         bool full = static_cast<int>(result.claimed.size()) == claim.batch_size;
         submit(std::move(result.claimed));
         claim_wanted_ = full;
@@ -286,7 +323,8 @@ class Dispatcher {
         WorkerState state = extension_missing_   ? WorkerState::kWaitingForExtension
                             : in_flight_.empty() ? WorkerState::kIdle
                                                  : WorkerState::kDispatching;
-        set_worker_state(state, static_cast<int>(in_flight_.size()));
+        // Claimed deliveries waiting in the engine's queue are not in flight.
+        set_worker_state(state, static_cast<int>(sender_->on_the_wire()));
     }
 
     // --- sleeping ------------------------------------------------------------
@@ -302,16 +340,22 @@ class Dispatcher {
     }
 
     long wait_timeout_ms() {
-        if (!finished_.empty()) return 0;
-        if (claim_wanted_ && free_slots() > 0) return 0;
+        if (database_pass_wanted()) return 0;
         long timeout = -1;
+        if (!finished_.empty()) {
+            auto until_record =
+                std::chrono::ceil<milliseconds>(record_due_at_ - SteadyClock::now())
+                    .count();
+            timeout = std::max(0L, static_cast<long>(until_record));
+        }
         if (!locked_out_.empty()) {
             auto until_retry =
                 std::chrono::duration_cast<milliseconds>(locked_retry_at_ - SteadyClock::now())
                     .count();
-            timeout = std::max(0L, static_cast<long>(until_retry));
+            until_retry = std::max(0L, static_cast<long>(until_retry));
+            timeout = timeout < 0 ? until_retry : std::min(timeout, static_cast<long>(until_retry));
         }
-        if (free_slots() > 0) {
+        if (claim_due()) {
             auto until_look =
                 std::chrono::duration_cast<milliseconds>(next_look_ - SteadyClock::now()).count();
             long look = std::max(0L, static_cast<long>(until_look));
@@ -347,6 +391,7 @@ class Dispatcher {
 
     std::unordered_map<std::uint64_t, ClaimedDelivery> in_flight_;
     std::vector<FinishedAttempt> finished_;
+    SteadyClock::time_point record_due_at_;  // when finished_ must be recorded at the latest
     std::vector<FinishedAttempt> locked_out_;
     SteadyClock::time_point locked_retry_at_;
     std::uint64_t last_tag_ = 0;

@@ -53,6 +53,7 @@ class HttpRequestSender final : public RequestSender {
     }
 
     std::size_t busy() const override { return engine_.active() + engine_.queued(); }
+    std::size_t on_the_wire() const override { return engine_.active(); }
 
   private:
     http::HttpEngine engine_;

@@ -56,6 +56,8 @@ class RequestSender {
     virtual std::vector<SentAttempt> take_finished() = 0;
     // Requests submitted and not yet taken back as finished.
     virtual std::size_t busy() const = 0;
+    // Of those, the ones on the network now (the rest wait for a slot).
+    virtual std::size_t on_the_wire() const = 0;
 };
 
 // The libcurl engine behind the interface. Throws webhook::Error (22023) for
