@@ -46,8 +46,8 @@ constexpr milliseconds kLockedRetryInterval{200};
 // when the oldest has waited kRecordDelay, or when nothing else is in flight.
 // Each transaction costs a commit and a run of the record statement, so
 // fewer, larger ones leave more of the worker's time to the network.
-constexpr std::size_t kRecordBatch = 128;
-constexpr milliseconds kRecordDelay{5};
+constexpr std::size_t kRecordBatch = 256;
+constexpr milliseconds kRecordDelay{20};
 
 SenderSettings current_sender_settings() {
     SenderSettings settings;
@@ -180,24 +180,24 @@ class Dispatcher {
         }
     }
 
-    // Claims run ahead of the network: the engine holds up to twice
-    // max_in_flight requests, the second half waiting in its queue, so that
-    // slots freed while a database pass runs are refilled at once and each
-    // claim brings about max_in_flight deliveries instead of one per freed
+    // Claims run ahead of the network: the engine holds up to four times
+    // max_in_flight requests, the rest waiting in its queue, so that slots
+    // freed while a database pass runs are refilled at once and each claim
+    // brings about twice max_in_flight deliveries instead of one per freed
     // slot. A claimed delivery waiting in the queue is leased exactly like
     // one in flight: its id is passed to every claim until it is recorded.
     int claim_room() const {
         if (sender_changing_) return 0;
-        long target = 2L * std::max(sender_settings_.max_in_flight, 1);
+        long target = 4L * std::max(sender_settings_.max_in_flight, 1);
         long busy = static_cast<long>(sender_->busy());
         return static_cast<int>(std::max(0L, target - busy));
     }
 
-    // A claim is worth a transaction once the engine's queue is empty: the
-    // next request to finish would otherwise leave a slot idle.
+    // A claim is worth a transaction once the engine's queue is down to
+    // max_in_flight: enough left to keep every slot busy while it runs.
     bool claim_due() const {
-        return claim_room() > 0 &&
-               static_cast<long>(sender_->busy()) <= std::max(sender_settings_.max_in_flight, 1);
+        return claim_room() > 0 && static_cast<long>(sender_->busy()) <=
+                                       2L * std::max(sender_settings_.max_in_flight, 1);
     }
 
     void note_finished() {
