@@ -38,9 +38,10 @@ const char* const kNextDueSql = "SELECT webhook.next_due_at($1)";
 // functions they call are plpgsql, which keeps its own plans as well. A kept
 // plan is revalidated by Postgres when the functions change (DROP and CREATE
 // EXTENSION).
-const Oid kRecordTypes[12] = {UUIDARRAYOID, TIMESTAMPTZARRAYOID, UUIDARRAYOID,        UUIDARRAYOID,
-                              INT4ARRAYOID, TEXTARRAYOID,        TIMESTAMPTZARRAYOID, INT4ARRAYOID,
-                              TEXTARRAYOID, TEXTARRAYOID,        TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID};
+const Oid kRecordTypes[12] = {UUIDARRAYOID,        TIMESTAMPTZARRAYOID, UUIDARRAYOID,
+                              UUIDARRAYOID,        INT4ARRAYOID,        TEXTARRAYOID,
+                              TIMESTAMPTZARRAYOID, INT4ARRAYOID,        TEXTARRAYOID,
+                              TEXTARRAYOID,        TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID};
 const Oid kClaimTypes[3] = {INT4OID, UUIDARRAYOID, INT4OID};
 const Oid kNextDueTypes[1] = {UUIDARRAYOID};
 
@@ -63,9 +64,9 @@ int execute(KeptStatement& statement, Datum* arguments, bool read_only, long cou
                                const_cast<Oid*>(statement.argument_types));
         });
         if (plan == nullptr) {
-            throw Error(sqlstate::kInternalError, "could not prepare the worker's statement",
-                        std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result) +
-                            ".");
+            throw Error(
+                sqlstate::kInternalError, "could not prepare the worker's statement",
+                std::string("SPI_prepare failed: ") + SPI_result_code_string(SPI_result) + ".");
         }
         call_postgres([&] { return SPI_keepplan(plan); });
         statement.plan = plan;
@@ -224,8 +225,7 @@ std::vector<ClaimedDelivery> claim(const ClaimRequest& request) {
     Datum arguments[3] = {Int32GetDatum(request.batch_size),
                           make_array(in_flight.values, in_flight.nulls, UUIDOID),
                           Int32GetDatum(request.default_timeout_ms)};
-    int status =
-        execute(claim_statement, arguments, false, 0);
+    int status = execute(claim_statement, arguments, false, 0);
     if (status != SPI_OK_SELECT) {
         throw Error(
             sqlstate::kInternalError, "could not claim deliveries",
@@ -262,8 +262,7 @@ std::optional<PgTimestamp> next_due(const std::vector<UuidBytes>& in_flight_ids)
     Column in_flight;
     for (const UuidBytes& id : in_flight_ids) in_flight.add(uuid_datum(id));
     Datum arguments[1] = {make_array(in_flight.values, in_flight.nulls, UUIDOID)};
-    int status =
-        execute(next_due_statement, arguments, true, 1);
+    int status = execute(next_due_statement, arguments, true, 1);
     if (status != SPI_OK_SELECT || SPI_processed != 1) return std::nullopt;
     auto value = column(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
     if (!value) return std::nullopt;

@@ -344,8 +344,7 @@ class Dispatcher {
         long timeout = -1;
         if (!finished_.empty()) {
             auto until_record =
-                std::chrono::ceil<milliseconds>(record_due_at_ - SteadyClock::now())
-                    .count();
+                std::chrono::ceil<milliseconds>(record_due_at_ - SteadyClock::now()).count();
             timeout = std::max(0L, static_cast<long>(until_record));
         }
         if (!locked_out_.empty()) {
