@@ -48,6 +48,7 @@ PG_SOURCES = \
 	src/worker/dispatcher.cpp \
 	src/worker/http_request_sender.cpp \
 	src/worker/worker_main.cpp \
-	src/worker/database_drop_guard.cpp
+	src/worker/database_drop_guard.cpp \
+	src/worker/commit_prepared_wake.cpp
 
 PG_WEBHOOK_SOURCES = $(CORE_SOURCES) $(HTTP_SOURCES) $(PG_SOURCES)

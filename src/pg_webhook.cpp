@@ -2,6 +2,7 @@
 // state and background worker.
 #include "pg/postgres_headers.hpp"
 #include "pg/settings.hpp"
+#include "worker/commit_prepared_wake.hpp"
 #include "worker/database_drop_guard.hpp"
 #include "worker/shared_state.hpp"
 #include "worker/worker_main.hpp"
@@ -20,5 +21,6 @@ void _PG_init(void) {
         webhook::worker::install_shared_memory_hooks();
         webhook::worker::register_background_worker();
         webhook::worker::install_database_drop_guard();
+        webhook::worker::install_commit_prepared_wake();
     }
 }

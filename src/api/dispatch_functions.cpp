@@ -27,7 +27,8 @@ void on_transaction_end(XactEvent event, void*) noexcept {
         case XACT_EVENT_ABORT:
         case XACT_EVENT_PARALLEL_ABORT:
         case XACT_EVENT_PREPARE:
-            // A prepared transaction is found by the worker's fallback poll.
+            // A prepared transaction wakes the worker when COMMIT PREPARED
+            // runs (worker/commit_prepared_wake.hpp).
             wake_at_commit = false;
             break;
         default:
