@@ -219,23 +219,22 @@ void CursorWriter::add_bytes(const std::uint8_t* data, std::size_t size) {
     body_.insert(body_.end(), data, data + size);
 }
 
-// Fixed-width keys are written in place (these run for every listed row).
-void CursorWriter::add_int64(std::int64_t value) {
+// Fixed-width keys are written in place, big-endian (these run for every
+// listed row): present, width, then the value's two's-complement bytes.
+void CursorWriter::add_fixed(std::uint64_t bits, std::size_t width) {
     std::size_t at = body_.size();
-    body_.resize(at + 10);
+    body_.resize(at + 2 + width);
     body_[at] = 1;
-    body_[at + 1] = 8;
-    auto bits = static_cast<std::uint64_t>(value);
-    for (int i = 0; i < 8; ++i) body_[at + 2 + i] = static_cast<std::uint8_t>(bits >> (56 - 8 * i));
+    body_[at + 1] = static_cast<std::uint8_t>(width);
+    for (std::size_t i = 0; i < width; ++i) {
+        body_[at + 2 + i] = static_cast<std::uint8_t>(bits >> (8 * (width - 1 - i)));
+    }
 }
 
+void CursorWriter::add_int64(std::int64_t value) { add_fixed(static_cast<std::uint64_t>(value), 8); }
+
 void CursorWriter::add_int32(std::int32_t value) {
-    std::size_t at = body_.size();
-    body_.resize(at + 6);
-    body_[at] = 1;
-    body_[at + 1] = 4;
-    auto bits = static_cast<std::uint32_t>(value);
-    for (int i = 0; i < 4; ++i) body_[at + 2 + i] = static_cast<std::uint8_t>(bits >> (24 - 8 * i));
+    add_fixed(static_cast<std::uint32_t>(value), 4);
 }
 
 const std::string& CursorWriter::finish() {

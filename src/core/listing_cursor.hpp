@@ -68,6 +68,8 @@ class CursorWriter {
     const std::string& finish();
 
   private:
+    void add_fixed(std::uint64_t bits, std::size_t width);
+
     const CursorCodec& codec_;
     std::size_t header_size_;
     std::vector<std::uint8_t> body_;

@@ -1,6 +1,7 @@
 #include "worker/commit_prepared_wake.hpp"
 
 #include "pg/postgres_headers.hpp"
+#include "pg/process_utility_chain.hpp"
 #include "worker/shared_state.hpp"
 
 extern "C" {
@@ -25,13 +26,8 @@ void wake_after_commit_prepared(PlannedStmt* statement, const char* query, bool 
                                 ProcessUtilityContext context, ParamListInfo parameters,
                                 QueryEnvironment* environment, DestReceiver* destination,
                                 QueryCompletion* completion) {
-    if (previous_process_utility) {
-        previous_process_utility(statement, query, read_only_tree, context, parameters, environment,
-                                 destination, completion);
-    } else {
-        standard_ProcessUtility(statement, query, read_only_tree, context, parameters, environment,
-                                destination, completion);
-    }
+    pg::run_next_process_utility(previous_process_utility, statement, query, read_only_tree,
+                                 context, parameters, environment, destination, completion);
     if (commits_prepared_transaction(statement->utilityStmt)) wake_worker();
 }
 

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "pg/postgres_headers.hpp"
+#include "pg/process_utility_chain.hpp"
 #include "pg/settings.hpp"
 #include "worker/shared_state.hpp"
 
@@ -43,19 +44,6 @@ void stop_worker() {
     }
 }
 
-void run_utility(PlannedStmt* statement, const char* query, bool read_only_tree,
-                 ProcessUtilityContext context, ParamListInfo parameters,
-                 QueryEnvironment* environment, DestReceiver* destination,
-                 QueryCompletion* completion) {
-    if (previous_process_utility) {
-        previous_process_utility(statement, query, read_only_tree, context, parameters, environment,
-                                 destination, completion);
-    } else {
-        standard_ProcessUtility(statement, query, read_only_tree, context, parameters, environment,
-                                destination, completion);
-    }
-}
-
 // Plain C style: no C++ object lives in this frame, so Postgres errors may
 // unwind through it.
 void guard_process_utility(PlannedStmt* statement, const char* query, bool read_only_tree,
@@ -63,15 +51,15 @@ void guard_process_utility(PlannedStmt* statement, const char* query, bool read_
                            QueryEnvironment* environment, DestReceiver* destination,
                            QueryCompletion* completion) {
     if (!drops_served_database(statement->utilityStmt)) {
-        run_utility(statement, query, read_only_tree, context, parameters, environment, destination,
-                    completion);
+        pg::run_next_process_utility(previous_process_utility, statement, query, read_only_tree,
+                                     context, parameters, environment, destination, completion);
         return;
     }
     PG_TRY();
     {
         stop_worker();
-        run_utility(statement, query, read_only_tree, context, parameters, environment, destination,
-                    completion);
+        pg::run_next_process_utility(previous_process_utility, statement, query, read_only_tree,
+                                     context, parameters, environment, destination, completion);
     }
     PG_FINALLY();
     {
