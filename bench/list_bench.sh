@@ -86,6 +86,8 @@ pair 'list / hand-written SQL, filtered'   'filtered deep' 'hand filtered deep' 
 # PL/pgSQL's RETURN QUERY (no cursors), and list_deliveries against that.
 pair 'hand-written in an SRF / hand-written' 'hand srf first' 'hand first' 'the floor of a set-returning function'
 pair 'list / hand-written in an SRF'      'list first' 'hand srf first' ''
+# And against a hand-written page that also returns a cursor on every row.
+pair 'list / hand-written with cursors'   'list first' 'hand cursor first' ''
 offset=$(psql_q -At -F ' ' -c "SELECT to_char(a_ms, 'FM990.000'), to_char(b_ms, 'FM990.000'),
                                       to_char(ratio, 'FM990.00') FROM bench.paired('page offset 9000', 'page cursor deep', 3, 3)")
 # shellcheck disable=SC2086

@@ -37,6 +37,14 @@ BEGIN
         WHEN 'hand first' THEN
             SELECT count(x.*), sum(length(x::text)) FILTER (WHERE as_text) INTO rows_seen, text_length
             FROM (SELECT d.* FROM webhook.delivery d ORDER BY d.created_at DESC, d.id DESC LIMIT 100) AS x;
+        WHEN 'hand cursor first' THEN
+            -- The same page with a per-row cursor built in SQL (created_at in
+            -- microseconds and id, base64url, unsigned), as an application
+            -- writing keyset pages by hand would return it.
+            SELECT count(x.*), sum(length(x::text)) FILTER (WHERE as_text) INTO rows_seen, text_length
+            FROM (SELECT d.*, translate(encode(int8send((extract(epoch FROM d.created_at) * 1000000)::int8)
+                                               || uuid_send(d.id), 'base64'), '+/=', '-_') AS cursor
+                  FROM webhook.delivery d ORDER BY d.created_at DESC, d.id DESC LIMIT 100) AS x;
         WHEN 'hand srf first' THEN
             SELECT count(x.*), sum(length(x::text)) FILTER (WHERE as_text) INTO rows_seen, text_length
             FROM bench.hand_first_srf() AS x;
