@@ -202,19 +202,15 @@ AS $$
 DECLARE
     result webhook.delivery;
 BEGIN
-    UPDATE webhook.delivery d
-    SET status = 'pending', attempt_count = 0, next_attempt_at = now(),
-        last_error = NULL, http_status = NULL, response_body = NULL, delivered_at = NULL,
-        updated_at = now()
-    WHERE d.id = retry_delivery.id
-    RETURNING d.* INTO result;
-    IF NOT FOUND THEN
+    -- One definition of the clean slate: the bulk retry's, for this one id
+    -- (it also wakes the worker).
+    IF webhook.retry_deliveries(ids => ARRAY[retry_delivery.id]) = 0 THEN
         RAISE EXCEPTION 'delivery not found'
             USING ERRCODE = 'P0002',
                   DETAIL = format('No delivery with id %s is visible to the current role and workspace.', retry_delivery.id),
                   HINT = 'Check the id, and the webhook.workspace_id setting.';
     END IF;
-    PERFORM webhook.wake_worker_on_commit();
+    SELECT * INTO result FROM webhook.delivery d WHERE d.id = retry_delivery.id;
     RETURN result;
 END
 $$;
