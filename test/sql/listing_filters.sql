@@ -1,37 +1,13 @@
 -- webhook.list_deliveries: plain arguments, every filter operator, nested
 -- and/or/not, endpoint traversal, and refusals (bad shapes, wrong types,
 -- injection attempts). Each listing is compared with a hand-written query.
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-SET client_min_messages = warning;
-SET TimeZone = 'UTC';
-CREATE EXTENSION IF NOT EXISTS pg_webhook;
-TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
-
-\i test/sql/fixtures/listing_deliveries.sql
+\i test/sql/fixtures/listing_setup.sql
 
 -- The listing, as the last two digits of each id in order.
 CREATE FUNCTION pg_temp.listed(filter jsonb) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce(string_agg(right(l.id::text, 2), ',' ORDER BY l.ordinality), '')
     FROM webhook.list_deliveries(filter => filter) WITH ORDINALITY AS l $$;
 -- The same ids from a hand-written query over the table.
-CREATE FUNCTION pg_temp.expected(condition text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE result text;
-BEGIN
-    EXECUTE 'SELECT coalesce(string_agg(right(d.id::text, 2), '','' ORDER BY d.created_at DESC, d.id DESC), '''')
-             FROM webhook.delivery d WHERE ' || condition INTO result;
-    RETURN result;
-END $$;
-CREATE FUNCTION pg_temp.error_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE state text; message text; hint text;
-BEGIN
-    EXECUTE sql;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
-    RETURN state || ' ' || message || coalesce(' | ' || nullif(hint, ''), '');
-END $$;
 
 SELECT plan(64);
 

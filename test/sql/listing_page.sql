@@ -1,23 +1,6 @@
 -- webhook.deliveries_page envelopes, cursor validation and argument refusals.
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-SET client_min_messages = warning;
-SET TimeZone = 'UTC';
-CREATE EXTENSION IF NOT EXISTS pg_webhook;
-TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
+\i test/sql/fixtures/listing_setup.sql
 
-\i test/sql/fixtures/listing_deliveries.sql
-
-CREATE FUNCTION pg_temp.error_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE state text; message text; hint text;
-BEGIN
-    EXECUTE sql;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
-    RETURN state || ' ' || message || coalesce(' | ' || nullif(hint, ''), '');
-END $$;
 -- Cursor bytes, for tampering with them.
 CREATE FUNCTION pg_temp.unpack(cursor text) RETURNS bytea LANGUAGE sql AS $$
     SELECT decode(rpad(translate(cursor, '-_', '+/'), (length(cursor) + 3) / 4 * 4, '='), 'base64') $$;

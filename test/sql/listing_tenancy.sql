@@ -1,15 +1,6 @@
 -- Listing under row-level security: a webhook_user sees only its workspace,
 -- whatever it asks for (ids, filters, endpoint traversal, cursors, counts).
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-SET client_min_messages = warning;
-SET TimeZone = 'UTC';
-CREATE EXTENSION IF NOT EXISTS pg_webhook;
-TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
-
-
-\i test/sql/fixtures/listing_deliveries.sql
+\i test/sql/fixtures/listing_setup.sql
 DROP ROLE IF EXISTS regress_listing_tenant, regress_listing_admin;
 CREATE ROLE regress_listing_tenant NOLOGIN IN ROLE webhook_user;
 CREATE ROLE regress_listing_admin NOLOGIN IN ROLE webhook_admin;
@@ -18,13 +9,6 @@ CREATE FUNCTION pg_temp.listed(filter jsonb DEFAULT NULL, ids uuid[] DEFAULT NUL
 RETURNS text LANGUAGE sql AS $$
     SELECT coalesce(string_agg(right(l.id::text, 2), ',' ORDER BY l.ordinality), '')
     FROM webhook.list_deliveries(filter => filter, ids => ids, after => after) WITH ORDINALITY AS l $$;
-CREATE FUNCTION pg_temp.expected(condition text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE result text;
-BEGIN
-    EXECUTE 'SELECT coalesce(string_agg(right(d.id::text, 2), '','' ORDER BY d.created_at DESC, d.id DESC), '''')
-             FROM webhook.delivery d WHERE ' || condition INTO result;
-    RETURN result;
-END $$;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA pg_temp TO PUBLIC;
 CREATE TEMP TABLE expected AS SELECT
     pg_temp.expected($$workspace_id = 'a0000000-0000-0000-0000-00000000000a'$$) AS workspace_a,

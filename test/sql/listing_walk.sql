@@ -1,15 +1,7 @@
 -- webhook.list_deliveries ordering and cursors: every direction (with NULL
 -- keys and mixed directions), walking the whole listing forward and backward
 -- visiting every row exactly once, also while rows are being inserted.
-\set QUIET 1
-\pset format unaligned
-\pset tuples_only true
-SET client_min_messages = warning;
-SET TimeZone = 'UTC';
-CREATE EXTENSION IF NOT EXISTS pg_webhook;
-TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
-
-\i test/sql/fixtures/listing_deliveries.sql
+\i test/sql/fixtures/listing_setup.sql
 
 -- Walks the listing page by page with `after`, from the start to the end.
 CREATE FUNCTION pg_temp.walk_forward(order_by jsonb, page_size int, filter jsonb DEFAULT NULL)
