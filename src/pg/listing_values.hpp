@@ -2,7 +2,6 @@
 // query parameters, and reading sort keys back out of result rows.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
