@@ -15,11 +15,11 @@ DATA       = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
 PG_CPPFLAGS = -I$(srcdir)/src -DPG_WEBHOOK_VERSION='"$(EXTVERSION)"' \
 	-isystem $(shell $(PG_CONFIG) --includedir-server) \
 	-isystem $(shell $(PG_CONFIG) --includedir)/internal
-PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-missing-field-initializers
+PG_CXXFLAGS = -std=c++17 -pthread -Wall -Wextra -Wno-missing-field-initializers
 ifeq ($(WERROR),1)
 PG_CXXFLAGS += -Werror
 endif
-SHLIB_LINK = -lstdc++ -lcurl -lcrypto
+SHLIB_LINK = -lstdc++ -lcurl -lcrypto -pthread
 
 # The LLVM bitcode rule ignores PG_CXXFLAGS, so C++17 sources cannot be
 # turned into JIT bitcode; JIT inlining of this module is not worth it anyway.

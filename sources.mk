@@ -27,7 +27,8 @@ CORE_SOURCES = \
 	src/core/listing_query.cpp
 
 HTTP_SOURCES = \
-	src/http/http_engine.cpp
+	src/http/http_engine.cpp \
+	src/http/engine_thread.cpp
 
 PG_SOURCES = \
 	src/pg/error_boundary.cpp \

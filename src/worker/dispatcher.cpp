@@ -180,24 +180,26 @@ class Dispatcher {
         }
     }
 
-    // Claims run ahead of the network: the engine holds up to four times
-    // max_in_flight requests, the rest waiting in its queue, so that slots
-    // freed while a database pass runs are refilled at once and each claim
-    // brings about twice max_in_flight deliveries instead of one per freed
-    // slot. A claimed delivery waiting in the queue is leased exactly like
-    // one in flight: its id is passed to every claim until it is recorded.
+    // Claims run ahead of the network: the engine holds up to eight times
+    // max_in_flight requests, the rest waiting in its queue. The engine runs
+    // on its own thread, so while this thread spends a pass in the database
+    // (recording and claiming a few hundred deliveries takes longer than the
+    // engine needs to send them), it keeps sending from that queue instead
+    // of running dry. A claimed delivery waiting in the queue is leased
+    // exactly like one in flight: its id is passed to every claim until it
+    // is recorded.
     int claim_room() const {
         if (sender_changing_) return 0;
-        long target = 4L * std::max(sender_settings_.max_in_flight, 1);
+        long target = 8L * std::max(sender_settings_.max_in_flight, 1);
         long busy = static_cast<long>(sender_->busy());
         return static_cast<int>(std::max(0L, target - busy));
     }
 
-    // A claim is worth a transaction once the engine's queue is down to
-    // max_in_flight: enough left to keep every slot busy while it runs.
+    // A claim is worth a transaction once the engine's queue has room for
+    // two times max_in_flight: a claim then brings a batch of a useful size.
     bool claim_due() const {
         return claim_room() > 0 && static_cast<long>(sender_->busy()) <=
-                                       2L * std::max(sender_settings_.max_in_flight, 1);
+                                       6L * std::max(sender_settings_.max_in_flight, 1);
     }
 
     void note_finished() {

@@ -1,5 +1,5 @@
-// RequestSender over the libcurl engine of src/http.
-#include "http/http_engine.hpp"
+// RequestSender over the libcurl engine of src/http, run on its own thread.
+#include "http/engine_thread.hpp"
 #include "worker/request_sender.hpp"
 
 namespace webhook::worker {
@@ -23,7 +23,8 @@ class HttpRequestSender final : public RequestSender {
         engine_.reconfigure(engine_settings(settings));
     }
     int event_fd() const override { return engine_.event_fd(); }
-    long timeout_ms() override { return engine_.timeout_ms(); }
+    // The engine's timers are its thread's business.
+    long timeout_ms() override { return -1; }
     void perform() override { engine_.perform(); }
 
     void submit(OutgoingRequest outgoing) override {
@@ -52,11 +53,11 @@ class HttpRequestSender final : public RequestSender {
         return finished;
     }
 
-    std::size_t busy() const override { return engine_.active() + engine_.queued(); }
-    std::size_t on_the_wire() const override { return engine_.active(); }
+    std::size_t busy() const override { return engine_.busy(); }
+    std::size_t on_the_wire() const override { return engine_.on_the_wire(); }
 
   private:
-    http::HttpEngine engine_;
+    http::EngineThread engine_;
 };
 
 }  // namespace
@@ -64,5 +65,7 @@ class HttpRequestSender final : public RequestSender {
 std::unique_ptr<RequestSender> make_http_sender(const SenderSettings& settings) {
     return std::make_unique<HttpRequestSender>(settings);
 }
+
+void stop_http_senders() noexcept { http::stop_engine_threads(); }
 
 }  // namespace webhook::worker

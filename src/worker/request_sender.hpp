@@ -50,7 +50,8 @@ class RequestSender {
     virtual int event_fd() const = 0;
     // Milliseconds until a timer of the engine is due; -1 when none is.
     virtual long timeout_ms() = 0;
-    // Does all I/O that can be done now without blocking.
+    // Does all I/O that can be done now without blocking; requests submitted
+    // since the last call may wait for it to start.
     virtual void perform() = 0;
     virtual void submit(OutgoingRequest request) = 0;
     virtual std::vector<SentAttempt> take_finished() = 0;
@@ -60,9 +61,14 @@ class RequestSender {
     virtual std::size_t on_the_wire() const = 0;
 };
 
-// The libcurl engine behind the interface. Throws webhook::Error (22023) for
+// The libcurl engine behind the interface, on a thread of its own (see
+// http/engine_thread.hpp). Throws webhook::Error (22023) for
 // settings it cannot use, such as a malformed webhook.allowed_networks.
 // Requests carry the engine's own content-type and user-agent headers.
 std::unique_ptr<RequestSender> make_http_sender(const SenderSettings& settings);
+
+// Stops the network threads of every sender, for process exit (see
+// http::stop_engine_threads).
+void stop_http_senders() noexcept;
 
 }  // namespace webhook::worker

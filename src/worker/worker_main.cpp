@@ -11,6 +11,7 @@
 #include "pg/error_boundary.hpp"
 #include "pg/settings.hpp"
 #include "worker/dispatcher.hpp"
+#include "worker/request_sender.hpp"
 #include "worker/shared_state.hpp"
 
 extern "C" {
@@ -42,6 +43,11 @@ constexpr int kRestartSeconds = 2;
 constexpr long kDatabasePollMs = 5000;
 
 void forget_worker(int, Datum) { webhook::worker::publish_worker(0, InvalidOid, nullptr); }
+
+// The worker ends through exit() (FATAL on SIGTERM, postmaster death), which
+// never unwinds the dispatcher: its network thread is stopped here, before
+// exit() runs libcurl's and OpenSSL's clean-up under it.
+void stop_network_threads(int, Datum) { webhook::worker::stop_http_senders(); }
 
 void handle_signals_like_pg_cron() {
     // SIGHUP sets ConfigReloadPending; SIGTERM is die(), acted on at the
@@ -177,6 +183,7 @@ void webhook_worker_main(Datum database) {
 
     webhook::worker::publish_worker(MyProcPid, MyDatabaseId, MyLatch);
     before_shmem_exit(forget_worker, 0);
+    before_shmem_exit(stop_network_threads, 0);
 
     MemoryContext loop_context =
         AllocSetContextCreate(TopMemoryContext, "pg_webhook worker loop", ALLOCSET_DEFAULT_SIZES);
