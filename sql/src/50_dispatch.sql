@@ -48,7 +48,12 @@ BEGIN
         WHERE d.status IN ('pending', 'retrying', 'rate_limited')
           AND d.next_attempt_at <= now()
           AND (e.enabled OR e.id IS NULL)
-          AND d.id <> ALL (in_flight)
+          -- A hashed subplan: the in-flight list is hashed once per claim.
+          -- `<> ALL (in_flight)` compared every row the claim passes over
+          -- (the in-flight deliveries come first in due order) with every
+          -- id in the list, which cost more than the claim itself with a
+          -- few hundred deliveries queued. The list never holds NULL.
+          AND d.id NOT IN (SELECT unnest(in_flight))
         ORDER BY d.next_attempt_at
         LIMIT batch_size
         FOR UPDATE OF d SKIP LOCKED
@@ -94,7 +99,7 @@ BEGIN
     JOIN webhook.endpoint e ON e.id = d.endpoint_id AND e.enabled
     WHERE d.status IN ('pending', 'retrying', 'rate_limited')
       AND d.next_attempt_at IS NOT NULL
-      AND d.id <> ALL (in_flight)
+      AND d.id NOT IN (SELECT unnest(in_flight))  -- hashed, as in the claim
     ORDER BY d.next_attempt_at
     LIMIT 1);
 END
