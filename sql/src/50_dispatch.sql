@@ -10,6 +10,12 @@
 -- force_generic_plan: the right plan does not depend on the values (a small
 -- batch, a short in-flight list), and the plan cache would otherwise keep
 -- re-planning while it compares custom and generic plans.
+-- enable_seqscan = off: every row these statements touch is found through
+-- an index (the due index, a primary key), whatever the statistics say. A
+-- plan made while the statistics described an empty table (a fresh or
+-- truncated webhook.delivery, until autovacuum's next ANALYZE) otherwise
+-- read the whole table for each batch: a drain of 20,000 just after a
+-- TRUNCATE ran at 2,572/s instead of about 8,900/s.
 
 -- Claiming due work. The worker locks due deliveries (oldest due first, on
 -- the partial index delivery_due_idx) with FOR UPDATE SKIP LOCKED, reads
@@ -33,6 +39,7 @@ RETURNS TABLE (
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
 AS $$
 #variable_conflict use_column
 BEGIN
@@ -91,6 +98,7 @@ CREATE FUNCTION webhook.next_due_at(in_flight uuid[]) RETURNS timestamptz
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
 AS $$
 BEGIN
     RETURN (
@@ -129,6 +137,7 @@ RETURNS SETOF uuid
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
 AS $$
 #variable_conflict use_column
 DECLARE
