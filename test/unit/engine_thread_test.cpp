@@ -1,4 +1,5 @@
 #include "http/engine_thread.hpp"
+#include "http_test_requests.hpp"
 #include "loopback_http_server.hpp"
 
 #include <poll.h>
@@ -17,23 +18,14 @@ using webhook::http::EngineSettings;
 using webhook::http::EngineThread;
 using webhook::http::Outcome;
 using webhook::http::Request;
+using test_support::loopback_allowed;
 
 namespace {
 
-EngineSettings loopback_allowed(int max_in_flight = 64) {
-    EngineSettings settings;
-    settings.max_in_flight = max_in_flight;
-    settings.address_policy = webhook::AddressPolicy::parse("127.0.0.0/8, ::1");
-    return settings;
-}
-
+// A body that names its request.
 Request post(std::uint64_t tag, std::string url, long timeout_ms = 5000) {
-    Request request;
-    request.tag = tag;
-    request.url = std::move(url);
-    request.body = "{\"tag\":" + std::to_string(tag) + "}";
-    request.timeout_ms = timeout_ms;
-    return request;
+    return test_support::post(tag, std::move(url), "{\"tag\":" + std::to_string(tag) + "}",
+                              timeout_ms);
 }
 
 // The worker's way: sleep on event_fd(), then perform() and take_finished().

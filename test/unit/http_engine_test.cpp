@@ -1,4 +1,5 @@
 #include "http/http_engine.hpp"
+#include "http_test_requests.hpp"
 #include "loopback_http_server.hpp"
 #include "loopback_tls_server.hpp"
 
@@ -15,25 +16,10 @@ using webhook::http::EngineSettings;
 using webhook::http::HttpEngine;
 using webhook::http::Outcome;
 using webhook::http::Request;
+using test_support::loopback_allowed;
+using test_support::post;
 
 namespace {
-
-EngineSettings loopback_allowed(int max_in_flight = 64, std::size_t body_limit = 4096) {
-    EngineSettings settings;
-    settings.max_in_flight = max_in_flight;
-    settings.response_body_limit = body_limit;
-    settings.address_policy = webhook::AddressPolicy::parse("127.0.0.0/8, ::1");
-    return settings;
-}
-
-Request post(std::uint64_t tag, std::string url, std::string body = "{}", long timeout_ms = 5000) {
-    Request request;
-    request.tag = tag;
-    request.url = std::move(url);
-    request.body = std::move(body);
-    request.timeout_ms = timeout_ms;
-    return request;
-}
 
 // Drives the engine the way the worker does: sleep on event_fd() for at most
 // timeout_ms(), then perform().
