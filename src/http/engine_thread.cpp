@@ -124,16 +124,16 @@ void EngineThread::perform() {
                 std::move(unsent_.begin(), unsent_.end(), std::back_inserter(inbox_));
                 unsent_.clear();
             }
+            // Counted before the engine's thread can see them, so that
+            // on_the_wire() never subtracts more finished than handed over.
+            handed_over_ = submitted_;
             handing_over = true;
         }
     }
     if (failure) {
         throw Error(sqlstate::kInternalError, "the HTTP engine's thread has failed", *failure + ".");
     }
-    if (handing_over) {
-        handed_over_ = submitted_;
-        signal_fd(wake_fd_);
-    }
+    if (handing_over) signal_fd(wake_fd_);
 }
 
 std::size_t EngineThread::on_the_wire() const noexcept {
