@@ -11,15 +11,7 @@ CREATE ROLE regress_tenant NOLOGIN IN ROLE webhook_user;
 CREATE ROLE regress_ops NOLOGIN IN ROLE webhook_admin;
 CREATE ROLE regress_nobody NOLOGIN;
 
-CREATE FUNCTION pg_temp.error_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE state text; hint text;
-BEGIN
-    EXECUTE sql;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, hint = PG_EXCEPTION_HINT;
-    RETURN state;
-END $$;
+\i test/sql/fixtures/error_of.sql
 GRANT EXECUTE ON FUNCTION pg_temp.error_of(text) TO PUBLIC;
 
 \set wa '''aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaaaa'''
@@ -47,23 +39,23 @@ SELECT is((SELECT array_agg(DISTINCT workspace_id::text) FROM webhook.list_endpo
 SELECT is((SELECT count(*)::int FROM webhook.endpoint), 1, 'the endpoint table shows only workspace A');
 SELECT is((SELECT count(*)::int FROM webhook.delivery), 1, 'the delivery table shows only workspace A');
 SELECT is((SELECT count(*)::int FROM webhook.attempt), 1, 'the attempt table shows only workspace A');
-SELECT is(pg_temp.error_of(format('SELECT webhook.get_endpoint(%L)', pg_temp.endpoint_of('b'))), 'P0002', 'get_endpoint of workspace B: P0002');
-SELECT is(pg_temp.error_of(format('SELECT webhook.get_delivery(%L)', (SELECT b FROM d))), 'P0002', 'get_delivery of workspace B: P0002');
-SELECT is(pg_temp.error_of(format('SELECT webhook.delivery_attempts(%L)', (SELECT b FROM d))), 'P0002', 'delivery_attempts of workspace B: P0002');
-SELECT is(pg_temp.error_of(format('SELECT webhook.endpoint_secret(%L)', pg_temp.endpoint_of('b'))), 'P0002', 'the secret of workspace B''s endpoint: P0002');
+SELECT is(pg_temp.error_of(format('SELECT webhook.get_endpoint(%L)', pg_temp.endpoint_of('b'))), 'P0002 with hint', 'get_endpoint of workspace B: P0002');
+SELECT is(pg_temp.error_of(format('SELECT webhook.get_delivery(%L)', (SELECT b FROM d))), 'P0002 with hint', 'get_delivery of workspace B: P0002');
+SELECT is(pg_temp.error_of(format('SELECT webhook.delivery_attempts(%L)', (SELECT b FROM d))), 'P0002 with hint', 'delivery_attempts of workspace B: P0002');
+SELECT is(pg_temp.error_of(format('SELECT webhook.endpoint_secret(%L)', pg_temp.endpoint_of('b'))), 'P0002 with hint', 'the secret of workspace B''s endpoint: P0002');
 SELECT matches(webhook.endpoint_secret(pg_temp.endpoint_of('a')), '^whsec_', 'endpoint_secret reveals workspace A''s own secret');
-SELECT is(pg_temp.error_of('SELECT secret FROM webhook.endpoint'), '42501', 'the secret column cannot be selected');
-SELECT is(pg_temp.error_of('SELECT * FROM webhook.endpoint'), '42501', 'SELECT * cannot reach the secret either');
+SELECT is(pg_temp.error_of('SELECT secret FROM webhook.endpoint'), '42501 without hint', 'the secret column cannot be selected');
+SELECT is(pg_temp.error_of('SELECT * FROM webhook.endpoint'), '42501 without hint', 'SELECT * cannot reach the secret either');
 SELECT ok((SELECT secret IS NULL FROM webhook.get_endpoint(pg_temp.endpoint_of('a'))), 'get_endpoint returns no secret');
-SELECT is(pg_temp.error_of(format('SELECT webhook.update_endpoint(%L, url => %L)', pg_temp.endpoint_of('b'), 'https://evil.example/')), 'P0002', 'workspace B''s endpoint cannot be updated');
-SELECT is(pg_temp.error_of(format('SELECT webhook.delete_endpoint(%L)', pg_temp.endpoint_of('b'))), 'P0002', 'workspace B''s endpoint cannot be deleted');
-SELECT is(pg_temp.error_of(format('SELECT webhook.create_endpoint(%L, workspace_id => %L)', 'https://x.example/', :wb)), '42501', 'an endpoint cannot be created in workspace B');
-SELECT is(pg_temp.error_of(format($$INSERT INTO webhook.delivery (workspace_id, endpoint_id, event_id, event_type, payload, payload_hash, max_attempts) VALUES (%L, %L, 'e', 't', '{}', 'h', 1)$$, :wb, pg_temp.endpoint_of('b'))), '42501', 'a delivery cannot be inserted into workspace B');
+SELECT is(pg_temp.error_of(format('SELECT webhook.update_endpoint(%L, url => %L)', pg_temp.endpoint_of('b'), 'https://evil.example/')), 'P0002 with hint', 'workspace B''s endpoint cannot be updated');
+SELECT is(pg_temp.error_of(format('SELECT webhook.delete_endpoint(%L)', pg_temp.endpoint_of('b'))), 'P0002 with hint', 'workspace B''s endpoint cannot be deleted');
+SELECT is(pg_temp.error_of(format('SELECT webhook.create_endpoint(%L, workspace_id => %L)', 'https://x.example/', :wb)), '42501 without hint', 'an endpoint cannot be created in workspace B');
+SELECT is(pg_temp.error_of(format($$INSERT INTO webhook.delivery (workspace_id, endpoint_id, event_id, event_type, payload, payload_hash, max_attempts) VALUES (%L, %L, 'e', 't', '{}', 'h', 1)$$, :wb, pg_temp.endpoint_of('b'))), '42501 without hint', 'a delivery cannot be inserted into workspace B');
 SELECT is((SELECT count(*)::int FROM webhook.publish('order.created', '{}', :wb, 'evt_sneaky')), 0, 'publishing to workspace B reaches none of its endpoints');
 SELECT is((SELECT workspace_id FROM webhook.create_endpoint('https://mine.example/')), :wa::uuid, 'a new endpoint lands in the session''s workspace');
 SELECT is((SELECT count(*)::int FROM webhook.publish('order.created', '{}')), 2, 'publish without a workspace uses the session''s');
-SELECT is(pg_temp.error_of($$UPDATE webhook.delivery SET payload = '{"forged": true}'$$), '42501', 'a published payload cannot be rewritten');
-SELECT is(pg_temp.error_of($$UPDATE webhook.delivery SET payload_hash = 'x', event_id = 'y'$$), '42501', 'nor its hash or event id');
+SELECT is(pg_temp.error_of($$UPDATE webhook.delivery SET payload = '{"forged": true}'$$), '42501 without hint', 'a published payload cannot be rewritten');
+SELECT is(pg_temp.error_of($$UPDATE webhook.delivery SET payload_hash = 'x', event_id = 'y'$$), '42501 without hint', 'nor its hash or event id');
 SELECT is((webhook.cancel_delivery((SELECT id FROM webhook.delivery ORDER BY id LIMIT 1))).status::text, 'cancelled', 'a tenant can cancel its delivery');
 SELECT is((webhook.retry_delivery((SELECT id FROM webhook.delivery ORDER BY id LIMIT 1))).status::text, 'pending', '... and retry it');
 
@@ -79,23 +71,23 @@ SELECT is((SELECT array_agg(DISTINCT workspace_id::text) FROM webhook.delivery),
 RESET webhook.workspace_id;
 RESET request.jwt.claims;
 SELECT is((SELECT count(*)::int FROM webhook.endpoint) + (SELECT count(*)::int FROM webhook.delivery), 0, 'without a workspace a webhook_user sees nothing');
-SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://x.example/')$$), '42501', '... and changes nothing');
-SELECT is(pg_temp.error_of($$SET webhook.workspace_id = 'not-a-uuid'$$), '22023', 'a malformed workspace setting is refused');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://x.example/')$$), '42501 without hint', '... and changes nothing');
+SELECT is(pg_temp.error_of($$SET webhook.workspace_id = 'not-a-uuid'$$), '22023 with hint', 'a malformed workspace setting is refused');
 RESET ROLE;
 
 -- webhook_admin sees every workspace, but no secret.
 SET ROLE regress_ops;
 SELECT is((SELECT count(DISTINCT workspace_id)::int FROM webhook.delivery), 2, 'webhook_admin sees every workspace');
 SELECT is((SELECT count(*)::int FROM webhook.list_endpoints(workspace_id => :wb)), 1, 'webhook_admin can narrow to one workspace');
-SELECT is(pg_temp.error_of('SELECT secret FROM webhook.endpoint'), '42501', 'webhook_admin cannot select secrets');
+SELECT is(pg_temp.error_of('SELECT secret FROM webhook.endpoint'), '42501 without hint', 'webhook_admin cannot select secrets');
 SELECT is(webhook.endpoint_secret(pg_temp.endpoint_of('b')), 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'webhook_admin reads a secret through endpoint_secret');
 RESET ROLE;
 
 -- A role with neither grant can do nothing.
 SET ROLE regress_nobody;
-SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}')$$), '42501', 'a role without a webhook role cannot publish');
-SELECT is(pg_temp.error_of('SELECT count(*) FROM webhook.delivery'), '42501', 'a role without a webhook role cannot read deliveries');
-SELECT is(pg_temp.error_of(format('SELECT webhook.endpoint_secret(%L)', pg_temp.endpoint_of('a'))), '42501', 'a role without a webhook role cannot read secrets');
+SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}')$$), '42501 without hint', 'a role without a webhook role cannot publish');
+SELECT is(pg_temp.error_of('SELECT count(*) FROM webhook.delivery'), '42501 without hint', 'a role without a webhook role cannot read deliveries');
+SELECT is(pg_temp.error_of(format('SELECT webhook.endpoint_secret(%L)', pg_temp.endpoint_of('a'))), '42501 without hint', 'a role without a webhook role cannot read secrets');
 RESET ROLE;
 
 SELECT * FROM finish();
