@@ -13,7 +13,7 @@ CREATE EXTENSION IF NOT EXISTS pg_webhook;
 SELECT plan(4);
 
 TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
-SELECT webhook.create_endpoint('http://127.0.0.1:9/plans') IS NOT NULL;
+SELECT (webhook.create_endpoint('http://127.0.0.1:9/plans')).id IS NOT NULL;
 -- The plans: made now, on an empty table.
 SELECT count(*) FROM webhook.claim_due_deliveries(5, '{}', 1000);
 SELECT webhook.next_due_at('{}');
