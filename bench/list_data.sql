@@ -15,7 +15,7 @@ SELECT ('e0000000-0000-7000-8000-' || lpad(e::text, 12, '0'))::uuid,
        false
 FROM generate_series(0, 99) AS e;
 
-INSERT INTO webhook.delivery (workspace_id, endpoint_id, event_id, event_type, payload, payload_hash,
+INSERT INTO webhook.delivery (workspace_id, endpoint_id, event_id, event_type, payload,
     status, attempt_count, max_attempts, next_attempt_at, last_attempted_at, last_error, http_status,
     response_body, delivered_at, created_at, updated_at)
 SELECT ('a0000000-0000-0000-0000-' || lpad((e % 10)::text, 12, '0'))::uuid,
@@ -23,7 +23,6 @@ SELECT ('a0000000-0000-0000-0000-' || lpad((e % 10)::text, 12, '0'))::uuid,
        'evt_' || n,
        event_type,
        jsonb_build_object('id', n, 'type', event_type, 'amount', n % 10000, 'currency', 'EUR'),
-       md5(n::text) || md5(n::text),
        status,
        attempts, 8,
        CASE WHEN status IN ('pending', 'retrying', 'rate_limited') THEN '2999-01-01'::timestamptz END,

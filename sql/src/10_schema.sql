@@ -55,6 +55,12 @@ CREATE FUNCTION webhook.default_max_attempts() RETURNS integer
 COMMENT ON FUNCTION webhook.default_max_attempts() IS
     'Attempts a delivery gets when its endpoint sets none: intervals in webhook.retry_schedule + 1.';
 
+-- Immutable, as a generated column needs: a database's encoding never changes.
+CREATE FUNCTION webhook.payload_hash(payload jsonb) RETURNS text
+    AS 'MODULE_PATHNAME', 'webhook_payload_hash' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION webhook.payload_hash(jsonb) IS
+    'Hex SHA-256 of the request body a payload is sent as: its JSON text in UTF-8.';
+
 CREATE FUNCTION webhook.default_workspace_id() RETURNS uuid
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN '00000000-0000-0000-0000-000000000000'::uuid;
@@ -122,7 +128,8 @@ CREATE TABLE webhook.delivery (
     event_id           text        NOT NULL,
     event_type         text        NOT NULL,
     payload            jsonb       NOT NULL,
-    payload_hash       text        NOT NULL,
+    -- Computed, never written: the body the worker sends always has this hash.
+    payload_hash       text        NOT NULL GENERATED ALWAYS AS (webhook.payload_hash(payload)) STORED,
     status             webhook.delivery_status NOT NULL DEFAULT 'pending',
     attempt_count      integer     NOT NULL DEFAULT 0,
     max_attempts       integer     NOT NULL,
@@ -200,6 +207,14 @@ CREATE POLICY delivery_admin ON webhook.delivery TO webhook_admin USING (true) W
 CREATE POLICY delivery_workspace ON webhook.delivery TO webhook_user
     USING (workspace_id = webhook.current_workspace_id())
     WITH CHECK (workspace_id = webhook.current_workspace_id());
+-- A delivery is sent to its endpoint's URL, signed with that endpoint's
+-- secret: it may only be created for an endpoint of its own workspace, or a
+-- tenant could have another tenant's secret sign a payload of its choosing.
+-- The check runs with the inserting role's own view of the endpoints.
+CREATE POLICY delivery_endpoint_of_its_workspace ON webhook.delivery AS RESTRICTIVE
+    FOR INSERT TO webhook_admin, webhook_user
+    WITH CHECK (EXISTS (SELECT FROM webhook.endpoint e
+                        WHERE e.id = delivery.endpoint_id AND e.workspace_id = delivery.workspace_id));
 CREATE POLICY attempt_admin ON webhook.attempt TO webhook_admin USING (true) WITH CHECK (true);
 CREATE POLICY attempt_workspace ON webhook.attempt TO webhook_user
     USING (workspace_id = webhook.current_workspace_id())
@@ -213,7 +228,9 @@ GRANT SELECT (id, workspace_id, url, description, event_types, enabled, disabled
               previous_secret_expires_at),
       INSERT, UPDATE, DELETE
     ON webhook.endpoint TO webhook_admin, webhook_user;
-GRANT SELECT, INSERT ON webhook.delivery TO webhook_admin, webhook_user;
+-- INSERT only of what publishing sets: a delivery starts pending, unattempted.
+GRANT SELECT, INSERT (workspace_id, endpoint_id, event_id, event_type, payload, max_attempts)
+    ON webhook.delivery TO webhook_admin, webhook_user;
 -- UPDATE only of the delivery state that retry, cancel and delete_endpoint
 -- change: what was published (payload and its hash, event, endpoint,
 -- workspace, limits) can never be rewritten by a caller.

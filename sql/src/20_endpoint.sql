@@ -7,7 +7,10 @@ CREATE FUNCTION webhook.check_event_type(event_type text) RETURNS boolean
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF event_type IS NULL OR event_type !~ '^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,254}$' THEN
+    -- The length apart: a bounded repetition ({0,254}) makes the regular
+    -- expression several times slower, and every publish runs this.
+    IF event_type IS NULL OR length(event_type) > 255
+       OR event_type !~ '^[A-Za-z0-9][A-Za-z0-9_.:/-]*$' THEN
         RAISE EXCEPTION 'invalid event type: %', coalesce(quote_literal(event_type), 'NULL')
             USING ERRCODE = '22023',
                   DETAIL = 'An event type is 1 to 255 letters, digits or the characters _ . : / -, starting with a letter or digit.',

@@ -11,12 +11,17 @@ CREATE FUNCTION webhook.publish(
     event_id text DEFAULT NULL,
     endpoint_id uuid DEFAULT NULL) RETURNS SETOF uuid
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+    -- Every statement here reads by a unique key or the workspace's few
+    -- endpoints: one plan serves every call, where PL/pgSQL would otherwise
+    -- plan some of them anew on each call.
+    SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
     workspace CONSTANT uuid := webhook.effective_workspace_id(publish.workspace_id);
     event CONSTANT text := coalesce(publish.event_id,
                                     'evt_' || replace(webhook.uuid_generate_v7()::text, '-', ''));
     targets uuid[];
+    deliveries uuid[];
 BEGIN
     PERFORM webhook.check_event_type(publish.event_type);
     IF publish.payload IS NULL THEN
@@ -49,22 +54,33 @@ BEGIN
         END IF;
     END IF;
 
-    -- Idempotent on (endpoint, event id): a repeat creates nothing and the
-    -- query below returns the deliveries made the first time.
-    INSERT INTO webhook.delivery AS d
-           (workspace_id, endpoint_id, event_id, event_type, payload, payload_hash, max_attempts)
-    SELECT workspace, e.id, event, publish.event_type, publish.payload,
-           encode(sha256(convert_to(publish.payload::text, 'UTF8')), 'hex'),
-           coalesce(e.max_attempts, webhook.default_max_attempts())
-      FROM webhook.endpoint e
-     WHERE e.id = ANY (targets)
-    ON CONFLICT ON CONSTRAINT delivery_event_once_per_endpoint DO NOTHING;
-    PERFORM webhook.wake_worker_on_commit();
+    -- Idempotent on (endpoint, event id): a repeat creates nothing. The ids
+    -- come from the INSERT itself. Only when some target had the event
+    -- already are they looked up, one endpoint at a time by the unique key:
+    -- a single query ordered by id could be planned, on statistics that say
+    -- the table is small, as a walk of the whole primary key.
+    WITH inserted AS (
+        INSERT INTO webhook.delivery AS d
+               (workspace_id, endpoint_id, event_id, event_type, payload, max_attempts)
+        SELECT workspace, e.id, event, publish.event_type, publish.payload,
+               coalesce(e.max_attempts, webhook.default_max_attempts())
+          FROM webhook.endpoint e
+         WHERE e.id = ANY (targets)
+        ON CONFLICT ON CONSTRAINT delivery_event_once_per_endpoint DO NOTHING
+        RETURNING d.id)
+    SELECT array_agg(inserted.id) INTO deliveries FROM inserted;
 
-    RETURN QUERY
-        SELECT d.id FROM webhook.delivery d
-         WHERE d.endpoint_id = ANY (targets) AND d.event_id = event
-         ORDER BY d.id;
+    IF deliveries IS NOT NULL THEN
+        PERFORM webhook.wake_worker_on_commit();
+    END IF;
+    IF coalesce(cardinality(deliveries), 0) < cardinality(targets) THEN
+        SELECT array_agg(existing.id) INTO deliveries
+          FROM unnest(targets) AS target(endpoint_id)
+         CROSS JOIN LATERAL (
+               SELECT d.id FROM webhook.delivery d
+                WHERE d.endpoint_id = target.endpoint_id AND d.event_id = event) AS existing;
+    END IF;
+    RETURN QUERY SELECT delivery FROM unnest(deliveries) AS delivery ORDER BY delivery;
 END
 $$;
 COMMENT ON FUNCTION webhook.publish(text, jsonb, uuid, text, uuid) IS

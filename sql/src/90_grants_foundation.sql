@@ -7,6 +7,7 @@ GRANT EXECUTE ON FUNCTION
     webhook.generate_secret(),
     webhook.default_max_attempts(),
     webhook.default_workspace_id(),
+    webhook.payload_hash(jsonb),
     webhook.current_workspace_id(),
     webhook.effective_workspace_id(uuid),
     webhook.check_event_type(text),

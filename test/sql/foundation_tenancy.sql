@@ -30,7 +30,7 @@ CREATE FUNCTION pg_temp.delivery_of(text) RETURNS uuid LANGUAGE sql AS $$ SELECT
 CREATE TEMP TABLE d AS SELECT pg_temp.delivery_of('a') AS a, pg_temp.delivery_of('b') AS b;
 GRANT SELECT ON d TO PUBLIC;
 
-SELECT plan(36);
+SELECT plan(42);
 
 -- A webhook_user in workspace A.
 SET ROLE regress_tenant;
@@ -50,12 +50,26 @@ SELECT ok((SELECT secret IS NULL FROM webhook.get_endpoint(pg_temp.endpoint_of('
 SELECT is(pg_temp.error_of(format('SELECT webhook.update_endpoint(%L, url => %L)', pg_temp.endpoint_of('b'), 'https://evil.example/')), 'P0002 with hint', 'workspace B''s endpoint cannot be updated');
 SELECT is(pg_temp.error_of(format('SELECT webhook.delete_endpoint(%L)', pg_temp.endpoint_of('b'))), 'P0002 with hint', 'workspace B''s endpoint cannot be deleted');
 SELECT is(pg_temp.error_of(format('SELECT webhook.create_endpoint(%L, workspace_id => %L)', 'https://x.example/', :wb)), '42501 without hint', 'an endpoint cannot be created in workspace B');
-SELECT is(pg_temp.error_of(format($$INSERT INTO webhook.delivery (workspace_id, endpoint_id, event_id, event_type, payload, payload_hash, max_attempts) VALUES (%L, %L, 'e', 't', '{}', 'h', 1)$$, :wb, pg_temp.endpoint_of('b'))), '42501 without hint', 'a delivery cannot be inserted into workspace B');
+SELECT is(pg_temp.error_of(format($$INSERT INTO webhook.delivery (workspace_id, endpoint_id, event_id, event_type, payload, max_attempts) VALUES (%L, %L, 'e', 't', '{}', 1)$$, :wb, pg_temp.endpoint_of('b'))), '42501 without hint', 'a delivery cannot be inserted into workspace B');
 SELECT is((SELECT count(*)::int FROM webhook.publish('order.created', '{}', :wb, 'evt_sneaky')), 0, 'publishing to workspace B reaches none of its endpoints');
 SELECT is((SELECT workspace_id FROM webhook.create_endpoint('https://mine.example/')), :wa::uuid, 'a new endpoint lands in the session''s workspace');
 SELECT is((SELECT count(*)::int FROM webhook.publish('order.created', '{}')), 2, 'publish without a workspace uses the session''s');
 SELECT is(pg_temp.error_of($$UPDATE webhook.delivery SET payload = '{"forged": true}'$$), '42501 without hint', 'a published payload cannot be rewritten');
-SELECT is(pg_temp.error_of($$UPDATE webhook.delivery SET payload_hash = 'x', event_id = 'y'$$), '42501 without hint', 'nor its hash or event id');
+SELECT is(pg_temp.error_of($$UPDATE webhook.delivery SET event_id = 'y'$$), '42501 without hint', 'nor its event id');
+SELECT is(pg_temp.error_of($$UPDATE webhook.delivery SET payload_hash = 'x'$$), '428C9 without hint', 'nor its hash, which is computed from the payload');
+-- Direct INSERTs: only for an endpoint of the same workspace, and only what publishing sets.
+SELECT is(pg_temp.error_of(format($$INSERT INTO webhook.delivery (workspace_id, endpoint_id, event_id, event_type, payload, max_attempts) VALUES (%L, %L, 'forged', 't', '{"pay": "me"}', 1)$$, :wa, pg_temp.endpoint_of('b'))),
+          '42501 without hint', 'a delivery of workspace A cannot name workspace B''s endpoint (whose secret would sign it)');
+SELECT is(pg_temp.error_of(format($$INSERT INTO webhook.delivery (workspace_id, endpoint_id, event_id, event_type, payload, max_attempts, status) VALUES (%L, %L, 'final', 't', '{}', 1, 'delivered')$$, :wa, pg_temp.endpoint_of('a'))),
+          '42501 without hint', 'a delivery cannot be inserted in another state than pending');
+SELECT is(pg_temp.error_of(format($$INSERT INTO webhook.delivery (workspace_id, endpoint_id, event_id, event_type, payload, max_attempts, payload_hash) VALUES (%L, %L, 'hashed', 't', '{}', 1, 'x')$$, :wa, pg_temp.endpoint_of('a'))),
+          '428C9 without hint', 'nor with a payload_hash of its own');
+WITH direct AS (
+    INSERT INTO webhook.delivery (workspace_id, endpoint_id, event_id, event_type, payload, max_attempts)
+    VALUES (:wa, pg_temp.endpoint_of('a'), 'direct', 'order.created', '{"n": 3}', 1)
+    RETURNING payload_hash)
+SELECT is((SELECT payload_hash FROM direct), encode(sha256(convert_to('{"n": 3}'::jsonb::text, 'UTF8')), 'hex'),
+          'a direct INSERT for an own endpoint works, and its payload_hash is that of its body');
 SELECT is((webhook.cancel_delivery((SELECT id FROM webhook.delivery ORDER BY id LIMIT 1))).status::text, 'cancelled', 'a tenant can cancel its delivery');
 SELECT is((webhook.retry_delivery((SELECT id FROM webhook.delivery ORDER BY id LIMIT 1))).status::text, 'pending', '... and retry it');
 
@@ -81,6 +95,8 @@ SELECT is((SELECT count(DISTINCT workspace_id)::int FROM webhook.delivery), 2, '
 SELECT is((SELECT count(*)::int FROM webhook.list_endpoints(workspace_id => :wb)), 1, 'webhook_admin can narrow to one workspace');
 SELECT is(pg_temp.error_of('SELECT secret FROM webhook.endpoint'), '42501 without hint', 'webhook_admin cannot select secrets');
 SELECT is(webhook.endpoint_secret(pg_temp.endpoint_of('b')), 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'webhook_admin reads a secret through endpoint_secret');
+SELECT is(pg_temp.error_of(format($$INSERT INTO webhook.delivery (workspace_id, endpoint_id, event_id, event_type, payload, max_attempts) VALUES (%L, %L, 'moved', 't', '{}', 1)$$, :wa, pg_temp.endpoint_of('b'))),
+          '42501 without hint', 'not even webhook_admin can file a delivery under another workspace than its endpoint''s');
 RESET ROLE;
 
 -- A role with neither grant can do nothing.

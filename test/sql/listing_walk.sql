@@ -129,9 +129,9 @@ BEGIN
         IF pages = 0 THEN
             -- After page 1 (24..20; 20 shares its created_at, 06:00, with 19 and 18).
             INSERT INTO webhook.delivery (id, workspace_id, endpoint_id, event_id, event_type, payload,
-                payload_hash, max_attempts, next_attempt_at, created_at)
+                max_attempts, next_attempt_at, created_at)
             SELECT ('00000000-0000-7000-8000-0000000000' || n)::uuid, 'a0000000-0000-0000-0000-00000000000a',
-                   'e0000000-0000-7000-8000-000000000001', 'late-' || n, 'late', '{}', 'h', 5, NULL, at
+                   'e0000000-0000-7000-8000-000000000001', 'late-' || n, 'late', '{}', 5, NULL, at
             FROM (VALUES ('90', '2030-01-01 00:00+00'::timestamptz),  -- newest: before the position
                          ('91', '2024-03-01 06:00+00'),  -- same time as 20, greater id: before it
                          ('1a', '2024-03-01 06:00+00'),  -- same time, id between 19 and 20: after it
@@ -169,9 +169,9 @@ BEGIN
         IF pages = 0 THEN
             -- After the page 06..02 (the walk started at 01).
             INSERT INTO webhook.delivery (id, workspace_id, endpoint_id, event_id, event_type, payload,
-                payload_hash, max_attempts, next_attempt_at, created_at)
+                max_attempts, next_attempt_at, created_at)
             SELECT ('00000000-0000-7000-8000-0000000000' || n)::uuid, 'a0000000-0000-0000-0000-00000000000a',
-                   'e0000000-0000-7000-8000-000000000001', 'late-' || n, 'late', '{}', 'h', 5, NULL, at
+                   'e0000000-0000-7000-8000-000000000001', 'late-' || n, 'late', '{}', 5, NULL, at
             FROM (VALUES ('93', '2030-01-01 00:00+00'::timestamptz),  -- newest: before the position, visited
                          ('94', '2023-01-01 00:00+00'))  -- older than everything: after it, not visited
                  AS v(n, at);
