@@ -108,6 +108,11 @@ BEGIN
     IF TG_OP = 'UPDATE' THEN
         NEW.updated_at := now();
         NEW.created_at := OLD.created_at;
+        IF NEW.id IS DISTINCT FROM OLD.id THEN
+            RAISE EXCEPTION 'an endpoint''s id cannot change' USING ERRCODE = '22023',
+                DETAIL = 'Its deliveries refer to it by this id.',
+                HINT = 'Create a new endpoint instead.';
+        END IF;
         IF NEW.workspace_id IS DISTINCT FROM OLD.workspace_id THEN
             RAISE EXCEPTION 'an endpoint cannot move to another workspace' USING ERRCODE = '22023',
                 HINT = 'Create a new endpoint in the other workspace instead.';

@@ -66,7 +66,9 @@ BEGIN
                    AS previous_secret,
                e.timeout_ms, e.headers
         FROM webhook.delivery d
-        LEFT JOIN webhook.endpoint e ON e.id = d.endpoint_id
+        -- An endpoint of another workspace is no endpoint for this delivery:
+        -- should its id ever be reused there, its secret must not sign this.
+        LEFT JOIN webhook.endpoint e ON e.id = d.endpoint_id AND e.workspace_id = d.workspace_id
         WHERE d.status IN ('pending', 'retrying', 'rate_limited')
           AND d.next_attempt_at <= now()
           AND (e.enabled OR e.id IS NULL)
@@ -124,7 +126,7 @@ BEGIN
     RETURN (
     SELECT d.next_attempt_at
     FROM webhook.delivery d
-    JOIN webhook.endpoint e ON e.id = d.endpoint_id AND e.enabled
+    JOIN webhook.endpoint e ON e.id = d.endpoint_id AND e.workspace_id = d.workspace_id AND e.enabled
     WHERE d.status IN ('pending', 'retrying', 'rate_limited')
       AND d.next_attempt_at IS NOT NULL
       AND d.id NOT IN (SELECT unnest(in_flight))  -- hashed, as in the claim

@@ -21,8 +21,12 @@ INSERT INTO t SELECT 'd2', webhook.publish('order.paid', '{"n": 2}', endpoint_id
 INSERT INTO t SELECT 'd_off', webhook.publish('order.paid', '{"n": 3}', endpoint_id => (SELECT id FROM t WHERE name = 'ep_off'));
 INSERT INTO t SELECT 'd_gone', webhook.publish('order.paid', '{"n": 4}', endpoint_id => (SELECT id FROM t WHERE name = 'ep_gone'));
 SELECT (webhook.disable_endpoint((SELECT id FROM t WHERE name = 'ep_off'), 'maintenance')).enabled;
--- Deleted behind the API's back: its due delivery is cancelled at claim time.
+-- Deleted behind the API's back: its due delivery is cancelled at claim time,
+-- also when its id now belongs to an endpoint of another workspace (whose
+-- secret must never sign it).
 DELETE FROM webhook.endpoint WHERE id = (SELECT id FROM t WHERE name = 'ep_gone');
+INSERT INTO webhook.endpoint (id, workspace_id, url)
+VALUES ((SELECT id FROM t WHERE name = 'ep_gone'), 'cccccccc-cccc-cccc-cccc-cccccccccccc', 'http://127.0.0.1:9/other');
 
 -- ---------------------------------------------------------------------------
 -- Claiming

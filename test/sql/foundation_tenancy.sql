@@ -30,7 +30,7 @@ CREATE FUNCTION pg_temp.delivery_of(text) RETURNS uuid LANGUAGE sql AS $$ SELECT
 CREATE TEMP TABLE d AS SELECT pg_temp.delivery_of('a') AS a, pg_temp.delivery_of('b') AS b;
 GRANT SELECT ON d TO PUBLIC;
 
-SELECT plan(42);
+SELECT plan(43);
 
 -- A webhook_user in workspace A.
 SET ROLE regress_tenant;
@@ -56,6 +56,7 @@ SELECT is((SELECT workspace_id FROM webhook.create_endpoint('https://mine.exampl
 SELECT is((SELECT count(*)::int FROM webhook.publish('order.created', '{}')), 2, 'publish without a workspace uses the session''s');
 SELECT is(pg_temp.error_of($$UPDATE webhook.delivery SET payload = '{"forged": true}'$$), '42501 without hint', 'a published payload cannot be rewritten');
 SELECT is(pg_temp.error_of($$UPDATE webhook.delivery SET event_id = 'y'$$), '42501 without hint', 'nor its event id');
+SELECT is(pg_temp.error_of($$UPDATE webhook.endpoint SET id = gen_random_uuid()$$), '22023 with hint', 'an endpoint''s id cannot change (its deliveries refer to it)');
 SELECT is(pg_temp.error_of($$UPDATE webhook.delivery SET payload_hash = 'x'$$), '428C9 without hint', 'nor its hash, which is computed from the payload');
 -- Direct INSERTs: only for an endpoint of the same workspace, and only what publishing sets.
 SELECT is(pg_temp.error_of(format($$INSERT INTO webhook.delivery (workspace_id, endpoint_id, event_id, event_type, payload, max_attempts) VALUES (%L, %L, 'forged', 't', '{"pay": "me"}', 1)$$, :wa, pg_temp.endpoint_of('b'))),
