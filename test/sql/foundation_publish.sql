@@ -8,7 +8,7 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(31);
+SELECT plan(34);
 
 \set ws '''22222222-2222-2222-2222-222222222222'''
 CREATE TEMP TABLE ep AS
@@ -47,6 +47,15 @@ CREATE TEMP TABLE p2 AS SELECT * FROM webhook.publish('invoice.paid', '{"amount"
 SELECT set_eq('SELECT id FROM p2', 'SELECT id FROM p1', 'publishing the same event id again returns the same deliveries');
 SELECT is((SELECT count(*)::int FROM webhook.delivery WHERE event_id = 'evt_1'), 2, '... and creates nothing new');
 SELECT is((SELECT DISTINCT payload::text FROM webhook.delivery WHERE event_id = 'evt_1'), '{"amount": 10, "currency": "EUR"}', '... and changes nothing');
+-- A repeat that reaches an endpoint enabled since: the old deliveries and a new one.
+SELECT (webhook.enable_endpoint(pg_temp.ep('off'))).enabled;
+CREATE TEMP TABLE p2b AS SELECT * FROM webhook.publish('invoice.paid', '{"amount": 10, "currency": "EUR"}', :ws, 'evt_1') AS id;
+SELECT NOT (webhook.disable_endpoint(pg_temp.ep('off'))).enabled;
+SELECT set_eq('SELECT id FROM p2b', $$SELECT id FROM webhook.delivery WHERE event_id = 'evt_1'$$,
+              'a repeat reaching a newly enabled endpoint returns the earlier deliveries and the new one');
+SELECT is((SELECT array_agg(endpoint_id ORDER BY endpoint_id) FROM webhook.delivery WHERE event_id = 'evt_1' AND id NOT IN (SELECT id FROM p1)),
+          ARRAY[pg_temp.ep('off')], '... the new one being for that endpoint alone');
+SELECT is((SELECT array_agg(id) FROM p2b), (SELECT array_agg(id ORDER BY id) FROM p2b), 'publish returns its ids in order');
 
 -- A generated event id; ids are time-ordered UUIDv7.
 CREATE TEMP TABLE p3 AS SELECT * FROM webhook.publish('user.created', '{"user": 1}', :ws) AS id;
