@@ -17,13 +17,17 @@ CREATE FUNCTION webhook.publish(
     SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
+    -- The event type is checked here, and the ids are returned by a loop:
+    -- PL/pgSQL evaluates those as expressions, where PERFORM and RETURN QUERY
+    -- start an executor each (a quarter of a publish's time went to that).
+    event_type_checked CONSTANT boolean := webhook.check_event_type(publish.event_type);
     workspace CONSTANT uuid := webhook.effective_workspace_id(publish.workspace_id);
     event CONSTANT text := coalesce(publish.event_id,
                                     'evt_' || replace(webhook.uuid_generate_v7()::text, '-', ''));
     targets uuid[];
     deliveries uuid[];
+    delivery uuid;
 BEGIN
-    PERFORM webhook.check_event_type(publish.event_type);
     IF publish.payload IS NULL THEN
         RAISE EXCEPTION 'payload is required' USING ERRCODE = '22023',
             HINT = 'Pass the event''s JSON payload; use ''{}'' for an event without data.';
@@ -68,19 +72,21 @@ BEGIN
          WHERE e.id = ANY (targets)
         ON CONFLICT ON CONSTRAINT delivery_event_once_per_endpoint DO NOTHING
         RETURNING d.id)
-    SELECT array_agg(inserted.id) INTO deliveries FROM inserted;
+    SELECT array_agg(inserted.id ORDER BY inserted.id) INTO deliveries FROM inserted;
 
     IF deliveries IS NOT NULL THEN
         PERFORM webhook.wake_worker_on_commit();
     END IF;
     IF coalesce(cardinality(deliveries), 0) < cardinality(targets) THEN
-        SELECT array_agg(existing.id) INTO deliveries
+        SELECT array_agg(existing.id ORDER BY existing.id) INTO deliveries
           FROM unnest(targets) AS target(endpoint_id)
          CROSS JOIN LATERAL (
                SELECT d.id FROM webhook.delivery d
                 WHERE d.endpoint_id = target.endpoint_id AND d.event_id = event) AS existing;
     END IF;
-    RETURN QUERY SELECT delivery FROM unnest(deliveries) AS delivery ORDER BY delivery;
+    FOREACH delivery IN ARRAY coalesce(deliveries, '{}') LOOP
+        RETURN NEXT delivery;
+    END LOOP;
 END
 $$;
 COMMENT ON FUNCTION webhook.publish(text, jsonb, uuid, text, uuid) IS
