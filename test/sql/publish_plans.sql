@@ -1,7 +1,8 @@
 -- webhook.publish reads only the rows it publishes, also when the table has
 -- grown far past what its statistics say (a new installation's first burst,
--- a bulk import): an earlier version then walked the whole primary key on
--- every call, for the ids it returns in order.
+-- a bulk import): an earlier version then read the whole table on every
+-- call (a sequential scan, or a walk of the primary key) for the ids it
+-- returns in order.
 -- Autovacuum is off for the table while this runs, so the statistics stay
 -- those of the ANALYZE below.
 \set QUIET 1
