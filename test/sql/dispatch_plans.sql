@@ -21,6 +21,8 @@ SELECT webhook.next_due_at('{}');
 INSERT INTO webhook.delivery (workspace_id, endpoint_id, event_id, event_type, payload, max_attempts)
 SELECT e.workspace_id, e.id, 'plans-' || n, 'plans.test', '{}', 3
 FROM webhook.endpoint e, generate_series(1, 3000) AS n;
+-- The counters below are per backend until flushed: start them afresh.
+SELECT pg_stat_force_next_flush();
 
 BEGIN;
 SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(5, '{}', 1000)), 5,
