@@ -203,7 +203,9 @@ BEGIN
     RETURN QUERY
     SELECT o.id
     FROM unnest(delivery_ids) AS o(id)
-    WHERE o.id <> ALL (locked)
+    -- A hashed subplan (NOT IN is never turned into a join): `<> ALL (locked)`
+    -- compared each id with the locked ones one by one.
+    WHERE o.id NOT IN (SELECT unnest(locked))  -- neither side holds NULL
       AND EXISTS (SELECT FROM webhook.delivery d WHERE d.id = o.id);
 END
 $$;
