@@ -39,6 +39,10 @@ constexpr milliseconds kFallbackInterval{1000};
 constexpr int kRecordRetries = 3;
 // The most deliveries one transaction claims.
 constexpr int kMaxClaimBatch = 1000;
+// In units of max_in_flight: how far claims run ahead of the network, and
+// how full the engine may be when a claim is made (see claim_room, claim_due).
+constexpr long kClaimAhead = 8;
+constexpr long kClaimWhenBusyAtMost = 6;
 // How soon results whose deliveries were locked by another transaction are
 // tried again.
 constexpr milliseconds kLockedRetryInterval{200};
@@ -180,8 +184,8 @@ class Dispatcher {
         }
     }
 
-    // Claims run ahead of the network: the engine holds up to eight times
-    // max_in_flight requests, the rest waiting in its queue. The engine runs
+    // Claims run ahead of the network: the engine holds up to kClaimAhead
+    // times max_in_flight requests, the rest waiting in its queue. The engine runs
     // on its own thread, so while this thread spends a pass in the database
     // (recording and claiming a few hundred deliveries takes longer than the
     // engine needs to send them), it keeps sending from that queue instead
@@ -190,16 +194,18 @@ class Dispatcher {
     // is recorded.
     int claim_room() const {
         if (sender_changing_) return 0;
-        long target = 8L * std::max(sender_settings_.max_in_flight, 1);
         long busy = static_cast<long>(sender_->busy());
-        return static_cast<int>(std::max(0L, target - busy));
+        return static_cast<int>(std::max(0L, kClaimAhead * in_flight_limit() - busy));
     }
 
+    long in_flight_limit() const { return std::max(sender_settings_.max_in_flight, 1); }
+
     // A claim is worth a transaction once the engine's queue has room for
-    // two times max_in_flight: a claim then brings a batch of a useful size.
+    // kClaimAhead - kClaimWhenBusyAtMost times max_in_flight: a claim then
+    // brings a batch of a useful size.
     bool claim_due() const {
-        return claim_room() > 0 && static_cast<long>(sender_->busy()) <=
-                                       6L * std::max(sender_settings_.max_in_flight, 1);
+        return claim_room() > 0 &&
+               static_cast<long>(sender_->busy()) <= kClaimWhenBusyAtMost * in_flight_limit();
     }
 
     void note_finished() {
