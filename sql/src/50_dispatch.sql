@@ -232,6 +232,50 @@ REVOKE ALL ON FUNCTION webhook.wake_worker_on_commit() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION webhook.wake_worker_on_commit() TO webhook_admin, webhook_user;
 
 -- ---------------------------------------------------------------------------
+-- Withdrawing claimed requests that have become wrong to send. The worker
+-- claims ahead of the network, so a claimed request may wait in its queue
+-- for a while before it starts. When a change commits that makes it wrong
+-- to send (the delivery cancelled or retried from a clean slate, its
+-- endpoint disabled, deleted or edited), these triggers tell the worker,
+-- which takes the request back if it has not started: a cancelled delivery
+-- is then never sent, a disabled endpoint's delivery waits, and one whose
+-- endpoint changed is claimed again and sent with the new URL, headers and
+-- secret. A request already on the network is left to finish (its attempt
+-- is logged; a cancel still wins).
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION webhook.withdraw_queued_requests() RETURNS trigger
+    AS 'MODULE_PATHNAME', 'webhook_withdraw_queued_requests' LANGUAGE C;
+COMMENT ON FUNCTION webhook.withdraw_queued_requests() IS
+    'Trigger (AFTER, FOR EACH ROW, argument ''delivery'' or ''endpoint''): at COMMIT, tells the '
+    'background worker to withdraw its claimed, not yet started requests for the row''s id.';
+REVOKE ALL ON FUNCTION webhook.withdraw_queued_requests() FROM PUBLIC;
+
+-- Only a change away from a due status can concern a queued request; the
+-- worker's own results never set cancelled or attempt_count 0, so for them
+-- the condition is false and no trigger event is queued.
+CREATE TRIGGER delivery_withdraw_queued_request
+    AFTER UPDATE OF status, attempt_count ON webhook.delivery
+    FOR EACH ROW
+    WHEN (OLD.status IN ('pending', 'retrying', 'rate_limited')
+          AND (NEW.status = 'cancelled' OR NEW.attempt_count = 0))
+    EXECUTE FUNCTION webhook.withdraw_queued_requests('delivery');
+
+CREATE TRIGGER endpoint_withdraw_queued_requests_on_change
+    AFTER UPDATE ON webhook.endpoint
+    FOR EACH ROW
+    WHEN ((OLD.url, OLD.secret, OLD.previous_secret, OLD.previous_secret_expires_at,
+           OLD.headers, OLD.timeout_ms, OLD.enabled)
+          IS DISTINCT FROM
+          (NEW.url, NEW.secret, NEW.previous_secret, NEW.previous_secret_expires_at,
+           NEW.headers, NEW.timeout_ms, NEW.enabled))
+    EXECUTE FUNCTION webhook.withdraw_queued_requests('endpoint');
+
+CREATE TRIGGER endpoint_withdraw_queued_requests_on_delete
+    AFTER DELETE ON webhook.endpoint
+    FOR EACH ROW
+    EXECUTE FUNCTION webhook.withdraw_queued_requests('endpoint');
+
+-- ---------------------------------------------------------------------------
 -- Retry and cancel.
 -- ---------------------------------------------------------------------------
 CREATE FUNCTION webhook.retry_delivery(id uuid) RETURNS webhook.delivery

@@ -110,6 +110,30 @@ void EngineThread::submit(Request request) {
     ++submitted_;
 }
 
+bool EngineThread::hand_over_unsent() {
+    if (unsent_.empty()) return false;
+    if (inbox_.empty()) {
+        inbox_.swap(unsent_);
+    } else {
+        std::move(unsent_.begin(), unsent_.end(), std::back_inserter(inbox_));
+        unsent_.clear();
+    }
+    // Counted before the engine's thread can see them, so that
+    // on_the_wire() never subtracts more finished than handed over.
+    handed_over_ = submitted_;
+    return true;
+}
+
+void EngineThread::withdraw(std::vector<std::uint64_t> tags) {
+    if (tags.empty()) return;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        hand_over_unsent();
+        withdrawals_.insert(withdrawals_.end(), tags.begin(), tags.end());
+    }
+    signal_fd(wake_fd_);
+}
+
 void EngineThread::perform() {
     clear_fd(outcomes_ready_fd_);
     std::optional<std::string> failure;
@@ -117,18 +141,7 @@ void EngineThread::perform() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         failure = failure_;
-        if (!unsent_.empty()) {
-            if (inbox_.empty()) {
-                inbox_.swap(unsent_);
-            } else {
-                std::move(unsent_.begin(), unsent_.end(), std::back_inserter(inbox_));
-                unsent_.clear();
-            }
-            // Counted before the engine's thread can see them, so that
-            // on_the_wire() never subtracts more finished than handed over.
-            handed_over_ = submitted_;
-            handing_over = true;
-        }
+        handing_over = hand_over_unsent();
     }
     if (failure) {
         throw Error(sqlstate::kInternalError, "the HTTP engine's thread has failed", *failure + ".");
@@ -178,6 +191,7 @@ void EngineThread::run() noexcept {
 void EngineThread::serve() {
     pollfd watched[2] = {{wake_fd_, POLLIN, 0}, {engine_.event_fd(), POLLIN, 0}};
     std::vector<Request> incoming;
+    std::vector<std::uint64_t> withdrawals;
     std::optional<EngineSettings> settings;
     std::vector<Outcome> finished;
     for (;;) {
@@ -188,14 +202,20 @@ void EngineThread::serve() {
         {
             std::lock_guard<std::mutex> lock(mutex_);
             incoming.swap(inbox_);
+            withdrawals.swap(withdrawals_);
             settings.swap(new_settings_);
         }
         if (settings) {
             engine_.reconfigure(std::move(*settings));
             settings.reset();
         }
-        for (Request& request : incoming) engine_.submit(std::move(request));
+        // Queued only: perform() below starts them, after the withdrawals
+        // handed over with them, which must find every request submitted
+        // before they were made, have been taken out.
+        for (Request& request : incoming) engine_.enqueue(std::move(request));
         incoming.clear();
+        engine_.withdraw(withdrawals);
+        withdrawals.clear();
 
         engine_.perform();
         finished = engine_.take_finished();

@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -45,6 +46,13 @@ class EngineThread {
     // at once (one wake-up of the engine's thread per batch).
     void submit(Request request);
 
+    // Takes back the requests among these tags that are still waiting for a
+    // slot (submitted, or in the engine's queue): they come back from
+    // take_finished() as withdrawn and are never sent. Requests already on
+    // the network are left to finish. Hands submitted requests over, as
+    // perform() does, so that none of them can slip past the withdrawal.
+    void withdraw(std::vector<std::uint64_t> tags);
+
     // Readable while finished outcomes wait to be taken.
     int event_fd() const noexcept { return outcomes_ready_fd_; }
     // Hands submitted requests to the engine's thread and clears event_fd().
@@ -68,13 +76,16 @@ class EngineThread {
     friend void stop_engine_threads() noexcept;
     void run() noexcept;
     void serve();
+    // Moves unsent_ to inbox_; the caller holds mutex_. True when any moved.
+    bool hand_over_unsent();
 
     HttpEngine engine_;  // touched only by the engine's thread once it runs
     int wake_fd_ = -1;   // eventfd: the caller -> the engine's thread
     int outcomes_ready_fd_ = -1;  // eventfd: the engine's thread -> the caller
 
-    std::mutex mutex_;  // guards the four members below
+    std::mutex mutex_;  // guards the five members below
     std::vector<Request> inbox_;
+    std::vector<std::uint64_t> withdrawals_;  // applied after inbox_'s requests are queued
     std::optional<EngineSettings> new_settings_;
     std::vector<Outcome> outbox_;
     std::optional<std::string> failure_;

@@ -8,8 +8,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <memory>
+#include <unordered_set>
 
 #include "core/error.hpp"
 
@@ -212,6 +214,24 @@ void HttpEngine::submit(Request request) {
     } else {
         queue_.push_back(std::move(request));
     }
+}
+
+void HttpEngine::enqueue(Request request) { queue_.push_back(std::move(request)); }
+
+void HttpEngine::withdraw(const std::vector<std::uint64_t>& tags) {
+    if (tags.empty() || queue_.empty()) return;
+    std::unordered_set<std::uint64_t> wanted(tags.begin(), tags.end());
+    auto kept = std::stable_partition(queue_.begin(), queue_.end(), [&](const Request& request) {
+        return wanted.count(request.tag) == 0;
+    });
+    for (auto taken = kept; taken != queue_.end(); ++taken) {
+        Outcome outcome;
+        outcome.tag = taken->tag;
+        outcome.withdrawn = true;
+        outcome.started_at = std::chrono::system_clock::now();
+        finished_.push_back(std::move(outcome));
+    }
+    queue_.erase(kept, queue_.end());
 }
 
 // Easy handles are kept for the next request: creating one per request

@@ -43,6 +43,7 @@ struct Outcome {
     int http_status = 0;          // 0 when no response status came
     std::string error;            // empty when the exchange completed
     bool address_denied = false;  // refused by the address policy; nothing was sent
+    bool withdrawn = false;       // taken back by withdraw() before it started; nothing was sent
     std::string response_body;    // at most response_body_limit bytes
     bool response_truncated = false;
     std::optional<std::string> retry_after;  // the Retry-After header, if any
@@ -63,6 +64,15 @@ class HttpEngine {
 
     // Starts the request at once below max_in_flight, else queues it.
     void submit(Request request);
+    // Queues the request behind the others without starting anything: the
+    // next perform() starts it once a slot is free. Lets a caller withdraw
+    // among requests it has just handed over before any of them starts.
+    void enqueue(Request request);
+
+    // Takes back the queued requests among these tags: each finishes at once
+    // as withdrawn, and is never sent. A request already started is not
+    // stopped (its receiver may have it); unknown tags are ignored.
+    void withdraw(const std::vector<std::uint64_t>& tags);
 
     // Readable when a transfer's socket is ready.
     int event_fd() const noexcept { return epoll_fd_; }

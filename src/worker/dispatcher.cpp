@@ -83,6 +83,8 @@ class Dispatcher {
             reload_settings_if_asked();
             drive_engine();
             if (database_pass_wanted()) database_pass();
+            // After the claim: what it took may already be out of date.
+            withdraw_changed_requests();
             drive_engine();
             publish_state();
             wait_for_work();
@@ -148,6 +150,14 @@ class Dispatcher {
         for (SentAttempt& sent : sender_->take_finished()) {
             auto found = in_flight_.find(sent.tag);
             if (found == in_flight_.end()) continue;
+            if (sent.withdrawn) {
+                // No attempt was made. Leaving in_flight_ releases the
+                // delivery: the next claim takes it again if it is still
+                // due (with its endpoint as it is now).
+                in_flight_.erase(found);
+                claim_wanted_ = true;
+                continue;
+            }
             note_finished();
             finished_.push_back(finish_attempt(found->second, sent.observation, retry_schedule_,
                                                Clock::now(), random_,
@@ -182,6 +192,40 @@ class Dispatcher {
             in_flight_.emplace(request.tag, std::move(delivery));
             sender_->submit(std::move(request));
         }
+    }
+
+    // Requests claimed before a change that committed since (a cancel, a
+    // retry, an endpoint edited or disabled) are taken back from the
+    // engine's queue if they have not started (api/withdrawal_trigger.cpp).
+    void withdraw_changed_requests() {
+        int count = take_withdrawals(&withdrawals_seen_, withdrawals_);
+        if (count == 0 || in_flight_.empty()) return;
+        std::vector<std::uint64_t> tags;
+        for (const auto& [tag, delivery] : in_flight_) {
+            // -1: more were posted than the ring keeps, so any may be concerned.
+            if (count < 0 || concerned_by_withdrawals(delivery, count)) tags.push_back(tag);
+        }
+        if (!tags.empty()) sender_->withdraw(std::move(tags));
+    }
+
+    bool concerned_by_withdrawals(const ClaimedDelivery& delivery, int count) const {
+        for (int i = 0; i < count; ++i) {
+            const Withdrawal& withdrawal = withdrawals_[i];
+            switch (withdrawal.kind) {
+                case WithdrawalKind::kEverything:
+                    return true;
+                case WithdrawalKind::kDelivery:
+                    if (std::memcmp(withdrawal.id, delivery.id.data(), sizeof withdrawal.id) == 0)
+                        return true;
+                    break;
+                case WithdrawalKind::kEndpoint:
+                    if (std::memcmp(withdrawal.id, delivery.endpoint_id.data(),
+                                    sizeof withdrawal.id) == 0)
+                        return true;
+                    break;
+            }
+        }
+        return false;
     }
 
     // Claims run ahead of the network: the engine holds up to kClaimAhead
@@ -397,6 +441,9 @@ class Dispatcher {
     std::optional<std::string> retry_schedule_text_;  // the setting it was parsed from
 
     std::unordered_map<std::uint64_t, ClaimedDelivery> in_flight_;
+    // Withdrawals are read from the ring from where it stood at start.
+    uint64 withdrawals_seen_ = withdrawals_posted();
+    Withdrawal withdrawals_[kWithdrawalSlots];
     std::vector<FinishedAttempt> finished_;
     SteadyClock::time_point record_due_at_;  // when finished_ must be recorded at the latest
     std::vector<FinishedAttempt> locked_out_;

@@ -37,11 +37,14 @@ class HttpRequestSender final : public RequestSender {
         engine_.submit(std::move(request));
     }
 
+    void withdraw(std::vector<std::uint64_t> tags) override { engine_.withdraw(std::move(tags)); }
+
     std::vector<SentAttempt> take_finished() override {
         std::vector<SentAttempt> finished;
         for (http::Outcome& outcome : engine_.take_finished()) {
             SentAttempt sent;
             sent.tag = outcome.tag;
+            sent.withdrawn = outcome.withdrawn;
             sent.observation.http_status = outcome.http_status;
             sent.observation.error = std::move(outcome.error);
             sent.observation.response_body = std::move(outcome.response_body);

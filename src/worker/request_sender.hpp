@@ -37,6 +37,7 @@ struct OutgoingRequest {
 
 struct SentAttempt {
     std::uint64_t tag = 0;
+    bool withdrawn = false;  // taken back by withdraw(): never sent, no attempt made
     AttemptObservation observation;
 };
 
@@ -54,6 +55,9 @@ class RequestSender {
     // since the last call may wait for it to start.
     virtual void perform() = 0;
     virtual void submit(OutgoingRequest request) = 0;
+    // Takes back the submitted requests among these tags that have not
+    // started: take_finished() returns them as withdrawn. Started ones finish.
+    virtual void withdraw(std::vector<std::uint64_t> tags) = 0;
     virtual std::vector<SentAttempt> take_finished() = 0;
     // Requests submitted and not yet taken back as finished.
     virtual std::size_t busy() const = 0;

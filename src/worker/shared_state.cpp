@@ -171,3 +171,53 @@ pid_t worker_pid() {
 }
 
 }  // namespace webhook::worker
+
+namespace webhook::worker {
+
+void post_withdrawals(const Withdrawal* withdrawals, int count) {
+    SharedState* state = state_in_shmem;
+    if (state == nullptr || count <= 0) return;
+    Withdrawal everything{};
+    everything.kind = WithdrawalKind::kEverything;
+    if (count > kWithdrawalSlots) {
+        withdrawals = &everything;
+        count = 1;
+    }
+    SpinLockAcquire(&state->mutex);
+    for (int i = 0; i < count; ++i) {
+        state->withdrawals[state->withdrawals_posted % kWithdrawalSlots] = withdrawals[i];
+        ++state->withdrawals_posted;
+    }
+    Latch* latch = state->pid != 0 ? state->latch : nullptr;
+    SpinLockRelease(&state->mutex);
+    if (latch) SetLatch(latch);
+}
+
+int take_withdrawals(uint64* seen, Withdrawal (&out)[kWithdrawalSlots]) {
+    SharedState* state = state_in_shmem;
+    if (state == nullptr) return 0;
+    SpinLockAcquire(&state->mutex);
+    uint64 posted = state->withdrawals_posted;
+    uint64 waiting = posted - *seen;
+    int copied = -1;
+    if (waiting <= static_cast<uint64>(kWithdrawalSlots)) {
+        copied = static_cast<int>(waiting);
+        for (int i = 0; i < copied; ++i) {
+            out[i] = state->withdrawals[(*seen + i) % kWithdrawalSlots];
+        }
+    }
+    SpinLockRelease(&state->mutex);
+    *seen = posted;
+    return copied;
+}
+
+uint64 withdrawals_posted() {
+    SharedState* state = state_in_shmem;
+    if (state == nullptr) return 0;
+    SpinLockAcquire(&state->mutex);
+    uint64 posted = state->withdrawals_posted;
+    SpinLockRelease(&state->mutex);
+    return posted;
+}
+
+}  // namespace webhook::worker

@@ -25,6 +25,23 @@ const char* worker_state_name(WorkerState state);
 // Attempts finished per second, in one-second buckets over the last minute.
 inline constexpr int kRateBuckets = 60;
 
+// A committed change that makes claimed, not yet started requests wrong to
+// send: a delivery cancelled or retried, an endpoint disabled, deleted or
+// edited. The worker withdraws the matching requests from its queue (see
+// api/withdrawal_trigger.cpp for who posts them).
+enum class WithdrawalKind : uint8 {
+    kDelivery = 1,    // id: the delivery's
+    kEndpoint = 2,    // id: the endpoint's; every request to it
+    kEverything = 3,  // every queued request (more changes than one posting holds)
+};
+struct Withdrawal {
+    WithdrawalKind kind;
+    uint8 id[16];
+};
+// Postings since the worker last looked that exceed this are not lost: the
+// worker then withdraws everything it has queued.
+inline constexpr int kWithdrawalSlots = 256;
+
 struct SharedState {
     slock_t mutex;
     pid_t pid;  // 0 when no worker runs
@@ -38,6 +55,9 @@ struct SharedState {
     // Set while a DROP DATABASE of the served database runs: the launcher
     // starts no worker and a starting worker leaves at once.
     bool database_drop_pending;
+    // A ring: withdrawal n is in slot n % kWithdrawalSlots.
+    uint64 withdrawals_posted;
+    Withdrawal withdrawals[kWithdrawalSlots];
 };
 
 // Called from _PG_init while shared_preload_libraries is processed.
@@ -65,6 +85,16 @@ void publish_worker(pid_t pid, Oid database_id, Latch* latch);
 void set_worker_state(WorkerState state, int in_flight);
 void count_finished_attempts(int64 now_second, int count);
 void set_last_error(const char* message);  // nullptr clears
+
+// Posts withdrawals (more than kWithdrawalSlots become one kEverything) and
+// wakes the worker. Safe in any backend; does nothing when not preloaded.
+void post_withdrawals(const Withdrawal* withdrawals, int count);
+// The worker's side: copies the withdrawals posted after the first `seen`
+// into `out` and advances `seen`. Returns how many were copied, or -1 when
+// more were posted than the ring keeps (then withdraw everything).
+int take_withdrawals(uint64* seen, Withdrawal (&out)[kWithdrawalSlots]);
+// How many have ever been posted: where a starting worker begins to read.
+uint64 withdrawals_posted();
 
 void set_database_drop_pending(bool pending);
 bool database_drop_pending();

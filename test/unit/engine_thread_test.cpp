@@ -125,6 +125,57 @@ TEST(EngineThread, ReconfigureReachesTheEngine) {
     EXPECT_EQ(server.requests().size(), 1u);
 }
 
+TEST(EngineThread, WithdrawsWhatWaitsForASlotWhereverItWaits) {
+    test_support::LoopbackHttpServer server;
+    EngineThread engine(loopback_allowed(1));
+    engine.submit(post(1, server.url("/delay/400/first")));
+    engine.submit(post(2, server.url("/ok/queued")));
+    engine.perform();
+    auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (server.requests().empty() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(5ms);
+    }
+    ASSERT_EQ(server.requests().size(), 1u);
+    // 2 waits in the engine's queue; 3 and 4 are not even handed over yet.
+    engine.submit(post(3, server.url("/ok/unsent")));
+    engine.submit(post(4, server.url("/ok/kept")));
+    engine.withdraw({1, 2, 3});
+
+    std::map<std::uint64_t, Outcome> outcomes;
+    for (Outcome& outcome : collect(engine, 4)) outcomes[outcome.tag] = std::move(outcome);
+    ASSERT_EQ(outcomes.size(), 4u);
+    EXPECT_FALSE(outcomes[1].withdrawn);  // it was on the network
+    EXPECT_EQ(outcomes[1].http_status, 200);
+    EXPECT_TRUE(outcomes[2].withdrawn);
+    EXPECT_TRUE(outcomes[3].withdrawn);
+    EXPECT_FALSE(outcomes[4].withdrawn);
+    EXPECT_EQ(outcomes[4].http_status, 204);
+    EXPECT_EQ(engine.busy(), 0u);
+    EXPECT_EQ(engine.on_the_wire(), 0u);
+    std::set<std::string> paths;
+    for (const auto& request : server.requests()) paths.insert(request.path);
+    EXPECT_EQ(paths, (std::set<std::string>{"/delay/400/first", "/ok/kept"}));
+}
+
+TEST(EngineThread, AWithdrawalReachesRequestsHandedOverWithIt) {
+    test_support::LoopbackHttpServer server;
+    EngineThread engine(loopback_allowed(8));  // free slots: nothing has to wait
+    for (std::uint64_t i = 0; i < 6; ++i) {
+        engine.submit(post(i, server.url("/ok/" + std::to_string(i))));
+    }
+    engine.withdraw({1, 3, 5});
+    std::vector<Outcome> outcomes = collect(engine, 6);
+    ASSERT_EQ(outcomes.size(), 6u);
+    std::set<std::uint64_t> withdrawn;
+    for (const Outcome& outcome : outcomes) {
+        if (outcome.withdrawn) withdrawn.insert(outcome.tag);
+    }
+    EXPECT_EQ(withdrawn, (std::set<std::uint64_t>{1, 3, 5}));
+    std::set<std::string> paths;
+    for (const auto& request : server.requests()) paths.insert(request.path);
+    EXPECT_EQ(paths, (std::set<std::string>{"/ok/0", "/ok/2", "/ok/4"}));
+}
+
 TEST(EngineThread, StopsPromptlyWithRequestsInFlight) {
     test_support::LoopbackHttpServer server;
     auto engine = std::make_unique<EngineThread>(loopback_allowed());

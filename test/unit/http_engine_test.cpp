@@ -290,6 +290,51 @@ TEST(HttpEngine, KeepsAtMostMaxInFlightAndReusesConnections) {
     EXPECT_LE(server.connections_accepted(), 8);
 }
 
+TEST(HttpEngine, WithdrawTakesBackQueuedRequestsButNotStartedOnes) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed(1));
+    engine.submit(post(1, server.url("/delay/300/first")));
+    engine.submit(post(2, server.url("/ok/second")));
+    engine.submit(post(3, server.url("/ok/third")));
+    ASSERT_EQ(engine.active(), 1u);
+    ASSERT_EQ(engine.queued(), 2u);
+
+    engine.withdraw({1, 3, 99});  // 1 has started, 99 is unknown
+    EXPECT_EQ(engine.active(), 1u);
+    EXPECT_EQ(engine.queued(), 1u);
+
+    std::map<std::uint64_t, Outcome> outcomes;
+    for (Outcome& outcome : run(engine, 3)) outcomes[outcome.tag] = std::move(outcome);
+    ASSERT_EQ(outcomes.size(), 3u);
+    EXPECT_TRUE(outcomes[3].withdrawn);
+    EXPECT_EQ(outcomes[3].http_status, 0);
+    EXPECT_FALSE(outcomes[1].withdrawn);
+    EXPECT_EQ(outcomes[1].http_status, 200);
+    EXPECT_FALSE(outcomes[2].withdrawn);
+    EXPECT_EQ(outcomes[2].http_status, 204);
+    std::vector<std::string> paths;
+    for (const auto& request : server.requests()) paths.push_back(request.path);
+    EXPECT_EQ(paths, (std::vector<std::string>{"/delay/300/first", "/ok/second"}));
+}
+
+TEST(HttpEngine, EnqueueStartsNothingUntilPerform) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed(4));
+    engine.enqueue(post(1, server.url("/ok/a")));
+    engine.enqueue(post(2, server.url("/ok/b")));
+    EXPECT_EQ(engine.active(), 0u);
+    EXPECT_EQ(engine.queued(), 2u);
+    engine.withdraw({2});
+    std::vector<Outcome> outcomes = run(engine, 2);
+    ASSERT_EQ(outcomes.size(), 2u);
+    EXPECT_EQ(outcomes[0].tag, 2u);  // withdrawn at once
+    EXPECT_TRUE(outcomes[0].withdrawn);
+    EXPECT_EQ(outcomes[1].tag, 1u);
+    EXPECT_EQ(outcomes[1].http_status, 204);
+    ASSERT_EQ(server.requests().size(), 1u);
+    EXPECT_EQ(server.requests()[0].path, "/ok/a");
+}
+
 TEST(HttpEngine, EventFdWakesTheCallerWhenAResponseArrives) {
     test_support::LoopbackHttpServer server;
     HttpEngine engine(loopback_allowed());

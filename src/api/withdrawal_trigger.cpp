@@ -1,0 +1,134 @@
+// webhook.withdraw_queued_requests(): the trigger that tells the worker, at
+// COMMIT, which of its claimed requests have become wrong to send. The
+// worker claims deliveries ahead of the network (up to 8 x max_in_flight
+// wait in its queue), so without this a delivery cancelled, or an endpoint
+// disabled, deleted or pointed elsewhere, would still be sent from the queue
+// with what the claim read. Withdrawn requests are never sent; their
+// deliveries are claimed again (with the new endpoint) if they are still due.
+//
+// Posted at COMMIT (and at PREPARE, when the changed delivery rows stay
+// locked, so no claim can take them meanwhile): before that, a claim still
+// reads the old rows. A rollback posts nothing. Changes in a subtransaction
+// rolled back later are posted too, which costs only a claim.
+#include <cstring>
+
+#include "pg/error_boundary.hpp"
+#include "worker/shared_state.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_type_d.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "utils/uuid.h"
+}
+
+namespace {
+
+using webhook::worker::Withdrawal;
+using webhook::worker::WithdrawalKind;
+
+// Withdrawals of the current transaction. Beyond this many (a bulk cancel,
+// an endpoint's deliveries cancelled with it) the worker is asked to
+// withdraw everything queued: one re-claim instead of a long list.
+constexpr int kPendingLimit = 64;
+Withdrawal pending[kPendingLimit];
+int pending_count = 0;
+bool pending_everything = false;
+bool callback_registered = false;
+
+void clear_pending() noexcept {
+    pending_count = 0;
+    pending_everything = false;
+}
+
+void post_pending() noexcept {
+    if (pending_everything) {
+        Withdrawal everything{};
+        everything.kind = WithdrawalKind::kEverything;
+        webhook::worker::post_withdrawals(&everything, 1);
+    } else {
+        webhook::worker::post_withdrawals(pending, pending_count);
+    }
+    clear_pending();
+}
+
+void on_transaction_end(XactEvent event, void*) noexcept {
+    switch (event) {
+        case XACT_EVENT_COMMIT:
+        case XACT_EVENT_PARALLEL_COMMIT:
+        case XACT_EVENT_PREPARE:
+            post_pending();
+            break;
+        case XACT_EVENT_ABORT:
+        case XACT_EVENT_PARALLEL_ABORT:
+            clear_pending();
+            break;
+        default:
+            break;
+    }
+}
+
+void add_pending(WithdrawalKind kind, const pg_uuid_t* id) noexcept {
+    if (pending_everything) return;
+    for (int i = 0; i < pending_count; ++i) {
+        if (pending[i].kind == kind && std::memcmp(pending[i].id, id->data, UUID_LEN) == 0) return;
+    }
+    if (pending_count == kPendingLimit) {
+        pending_everything = true;
+        return;
+    }
+    pending[pending_count].kind = kind;
+    std::memcpy(pending[pending_count].id, id->data, UUID_LEN);
+    ++pending_count;
+}
+
+}  // namespace
+
+// An AFTER ... FOR EACH ROW trigger; its one argument says what the row's
+// id names: 'delivery' or 'endpoint'.
+WEBHOOK_SQL_FUNCTION(webhook_withdraw_queued_requests) {
+    webhook::pg::call_postgres([fcinfo] {
+        if (!CALLED_AS_TRIGGER(fcinfo)) {
+            ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                            errmsg("webhook.withdraw_queued_requests() is a trigger function"),
+                            errhint("Use it in CREATE TRIGGER ... AFTER ... FOR EACH ROW.")));
+        }
+        TriggerData* trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
+        if (!TRIGGER_FIRED_AFTER(trigger->tg_event) || !TRIGGER_FIRED_FOR_ROW(trigger->tg_event) ||
+            trigger->tg_trigger->tgnargs != 1) {
+            ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                            errmsg("webhook.withdraw_queued_requests() must fire AFTER, FOR EACH "
+                                   "ROW, with one argument"),
+                            errhint("Pass 'delivery' or 'endpoint'.")));
+        }
+        const char* names = trigger->tg_trigger->tgargs[0];
+        WithdrawalKind kind;
+        if (strcmp(names, "delivery") == 0) {
+            kind = WithdrawalKind::kDelivery;
+        } else if (strcmp(names, "endpoint") == 0) {
+            kind = WithdrawalKind::kEndpoint;
+        } else {
+            ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                            errmsg("unknown argument to webhook.withdraw_queued_requests(): %s",
+                                   names),
+                            errhint("Pass 'delivery' or 'endpoint'.")));
+        }
+        TupleDesc descriptor = RelationGetDescr(trigger->tg_relation);
+        int id_column = SPI_fnumber(descriptor, "id");
+        if (id_column <= 0 || TupleDescAttr(descriptor, id_column - 1)->atttypid != UUIDOID) {
+            ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                            errmsg("webhook.withdraw_queued_requests() needs a uuid column \"id\"")));
+        }
+        bool is_null = false;
+        Datum id = heap_getattr(trigger->tg_trigtuple, id_column, descriptor, &is_null);
+        if (is_null) return;
+        if (!callback_registered) {
+            RegisterXactCallback(on_transaction_end, nullptr);
+            callback_registered = true;
+        }
+        add_pending(kind, DatumGetUUIDP(id));
+    });
+    return PointerGetDatum(nullptr);
+}
