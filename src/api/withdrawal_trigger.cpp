@@ -46,6 +46,7 @@ void clear_pending() noexcept {
 void post_pending() noexcept {
     if (pending_everything) {
         Withdrawal everything{};
+        everything.database_id = MyDatabaseId;
         everything.kind = WithdrawalKind::kEverything;
         webhook::worker::post_withdrawals(&everything, 1);
     } else {
@@ -79,6 +80,7 @@ void add_pending(WithdrawalKind kind, const pg_uuid_t* id) noexcept {
         pending_everything = true;
         return;
     }
+    pending[pending_count].database_id = MyDatabaseId;
     pending[pending_count].kind = kind;
     std::memcpy(pending[pending_count].id, id->data, UUID_LEN);
     ++pending_count;

@@ -211,6 +211,7 @@ class Dispatcher {
     bool concerned_by_withdrawals(const ClaimedDelivery& delivery, int count) const {
         for (int i = 0; i < count; ++i) {
             const Withdrawal& withdrawal = withdrawals_[i];
+            if (withdrawal.database_id != MyDatabaseId) continue;
             switch (withdrawal.kind) {
                 case WithdrawalKind::kEverything:
                     return true;

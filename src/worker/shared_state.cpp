@@ -178,6 +178,7 @@ void post_withdrawals(const Withdrawal* withdrawals, int count) {
     SharedState* state = state_in_shmem;
     if (state == nullptr || count <= 0) return;
     Withdrawal everything{};
+    everything.database_id = withdrawals[0].database_id;
     everything.kind = WithdrawalKind::kEverything;
     if (count > kWithdrawalSlots) {
         withdrawals = &everything;

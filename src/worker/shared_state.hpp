@@ -35,6 +35,7 @@ enum class WithdrawalKind : uint8 {
     kEverything = 3,  // every queued request (more changes than one posting holds)
 };
 struct Withdrawal {
+    Oid database_id;  // where the change committed: a worker serves one database
     WithdrawalKind kind;
     uint8 id[16];
 };
