@@ -112,16 +112,17 @@ WEBHOOK_SQL_FUNCTION(webhook_withdraw_queued_requests) {
         } else if (strcmp(names, "endpoint") == 0) {
             kind = WithdrawalKind::kEndpoint;
         } else {
-            ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                            errmsg("unknown argument to webhook.withdraw_queued_requests(): %s",
-                                   names),
-                            errhint("Pass 'delivery' or 'endpoint'.")));
+            ereport(ERROR,
+                    (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                     errmsg("unknown argument to webhook.withdraw_queued_requests(): %s", names),
+                     errhint("Pass 'delivery' or 'endpoint'.")));
         }
         TupleDesc descriptor = RelationGetDescr(trigger->tg_relation);
         int id_column = SPI_fnumber(descriptor, "id");
         if (id_column <= 0 || TupleDescAttr(descriptor, id_column - 1)->atttypid != UUIDOID) {
-            ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                            errmsg("webhook.withdraw_queued_requests() needs a uuid column \"id\"")));
+            ereport(ERROR,
+                    (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                     errmsg("webhook.withdraw_queued_requests() needs a uuid column \"id\"")));
         }
         bool is_null = false;
         Datum id = heap_getattr(trigger->tg_trigtuple, id_column, descriptor, &is_null);
