@@ -143,6 +143,35 @@ CREATE FUNCTION webhook.endpoint_secret(id uuid) RETURNS text
 COMMENT ON FUNCTION webhook.endpoint_secret(uuid) IS
     'The signing secret of an endpoint visible to the caller: the one call that reveals it. P0002 otherwise.';
 
+-- Header values are credentials as often as not (authorization, an API
+-- key): what the API returns shows each header's name, never its value.
+CREATE FUNCTION webhook.masked_headers(headers jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+RETURN CASE WHEN headers IS NULL THEN NULL
+            ELSE coalesce((SELECT jsonb_object_agg(h.key, '[redacted]') FROM jsonb_object_keys(headers) AS h(key)),
+                          '{}') END;
+COMMENT ON FUNCTION webhook.masked_headers(jsonb) IS
+    'An endpoint''s headers as the API shows them: every value replaced by "[redacted]".';
+
+CREATE FUNCTION webhook.endpoint_headers(id uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    result jsonb;
+BEGIN
+    SELECT e.headers INTO result FROM webhook.endpoint e WHERE e.id = endpoint_headers.id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'endpoint % not found', endpoint_headers.id USING ERRCODE = 'P0002',
+            DETAIL = 'No endpoint with this id is visible to the current role and workspace.',
+            HINT = 'Check the id, and the webhook.workspace_id setting.';
+    END IF;
+    RETURN result;
+END
+$$;
+COMMENT ON FUNCTION webhook.endpoint_headers(uuid) IS
+    'The extra request headers of an endpoint visible to the caller, values included (other '
+    'calls show them redacted); P0002 otherwise.';
+
 CREATE FUNCTION webhook.get_endpoint(id uuid) RETURNS webhook.endpoint
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
@@ -150,8 +179,8 @@ DECLARE
     result webhook.endpoint;
 BEGIN
     SELECT e.id, e.workspace_id, e.url, e.description, e.event_types, NULL, e.enabled,
-           e.disabled_reason, e.max_attempts, e.timeout_ms, e.headers, e.created_at,
-           e.updated_at, NULL, e.previous_secret_expires_at
+           e.disabled_reason, e.max_attempts, e.timeout_ms, webhook.masked_headers(e.headers),
+           e.created_at, e.updated_at, NULL, e.previous_secret_expires_at
       INTO result
       FROM webhook.endpoint e
      WHERE e.id = get_endpoint.id;
@@ -164,22 +193,22 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION webhook.get_endpoint(uuid) IS
-    'One endpoint (secret columns NULL); P0002 when it does not exist or is not visible.';
+    'One endpoint (secret columns NULL, header values redacted); P0002 when it does not exist or is not visible.';
 
 CREATE FUNCTION webhook.list_endpoints(workspace_id uuid DEFAULT NULL, enabled boolean DEFAULT NULL)
     RETURNS SETOF webhook.endpoint
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
     SELECT e.id, e.workspace_id, e.url, e.description, e.event_types, NULL::text, e.enabled,
-           e.disabled_reason, e.max_attempts, e.timeout_ms, e.headers, e.created_at,
-           e.updated_at, NULL::text, e.previous_secret_expires_at
+           e.disabled_reason, e.max_attempts, e.timeout_ms, webhook.masked_headers(e.headers),
+           e.created_at, e.updated_at, NULL::text, e.previous_secret_expires_at
       FROM webhook.endpoint e
      WHERE (list_endpoints.workspace_id IS NULL OR e.workspace_id = list_endpoints.workspace_id)
        AND (list_endpoints.enabled IS NULL OR e.enabled = list_endpoints.enabled)
      ORDER BY e.created_at, e.id;
 END;
 COMMENT ON FUNCTION webhook.list_endpoints(uuid, boolean) IS
-    'The endpoints visible to the caller, oldest first, optionally of one workspace or enabled state (secret columns NULL).';
+    'The endpoints visible to the caller, oldest first, optionally of one workspace or enabled state (secret columns NULL, header values redacted).';
 
 CREATE FUNCTION webhook.create_endpoint(
     url text,

@@ -14,6 +14,8 @@ GRANT EXECUTE ON FUNCTION
     webhook.check_endpoint_headers(jsonb),
     webhook.endpoint_before_write(),
     webhook.endpoint_secret(uuid),
+    webhook.masked_headers(jsonb),
+    webhook.endpoint_headers(uuid),
     webhook.get_endpoint(uuid),
     webhook.list_endpoints(uuid, boolean),
     webhook.create_endpoint(text, text[], uuid, text, text, integer, integer, jsonb),

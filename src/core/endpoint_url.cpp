@@ -59,6 +59,22 @@ void validate_endpoint_url(std::string_view url) {
     curl_url_get(handle.get(), CURLUPART_HOST, &raw, 0);
     std::unique_ptr<char, CurlFree> host(raw);
     if (!host || host.get()[0] == '\0') refuse("The URL has no host.");
+
+    // Credentials in the URL would be shown wherever the URL is (every list
+    // of endpoints, the listing's endpoint filter), unlike a header's value.
+    for (CURLUPart part : {CURLUPART_USER, CURLUPART_PASSWORD}) {
+        raw = nullptr;
+        CURLUcode found = curl_url_get(handle.get(), part, &raw, 0);
+        std::unique_ptr<char, CurlFree> credential(raw);
+        if (found == CURLUE_OK) {
+            throw Error::invalid_parameter(
+                "invalid endpoint url",
+                "The URL carries credentials (user:password@), which would be shown wherever "
+                "the endpoint is listed.",
+                "Remove them from the URL and send them in a header, such as headers => "
+                "'{\"authorization\": \"Basic ...\"}': header values are never listed.");
+        }
+    }
 }
 
 }  // namespace webhook

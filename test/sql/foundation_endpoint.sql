@@ -9,7 +9,7 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(47);
+SELECT plan(53);
 
 -- Creation with defaults.
 CREATE TEMP TABLE e1 AS SELECT * FROM webhook.create_endpoint('https://example.com/hooks');
@@ -34,8 +34,16 @@ CREATE TEMP TABLE e2 AS SELECT * FROM webhook.create_endpoint(
     max_attempts => 3, timeout_ms => 2500,
     headers => '{"x-api-key": "k1"}');
 SELECT is((SELECT row(workspace_id, description, event_types, max_attempts, timeout_ms, headers)::text FROM e2),
-          '(11111111-1111-1111-1111-111111111111,billing,"{invoice.paid,user:created}",3,2500,"{""x-api-key"": ""k1""}")',
-          'every argument is stored');
+          '(11111111-1111-1111-1111-111111111111,billing,"{invoice.paid,user:created}",3,2500,"{""x-api-key"": ""[redacted]""}")',
+          'every argument is stored; the returned row names the headers, their values redacted');
+SELECT is(webhook.endpoint_headers((SELECT id FROM e2)), '{"x-api-key": "k1"}',
+          'endpoint_headers reveals the header values');
+SELECT is((SELECT headers FROM webhook.list_endpoints() WHERE id = (SELECT id FROM e2)), '{"x-api-key": "[redacted]"}',
+          'list_endpoints shows no header value');
+SELECT is((SELECT headers FROM webhook.get_endpoint((SELECT id FROM e2))), '{"x-api-key": "[redacted]"}',
+          'get_endpoint shows no header value');
+SELECT is(row(webhook.masked_headers('{}'), webhook.masked_headers(NULL))::text, '({},)',
+          'no headers stay no headers, NULL stays NULL');
 SELECT is(webhook.endpoint_secret((SELECT id FROM e2)), 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
           'a given secret is kept');
 
@@ -44,6 +52,7 @@ SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('ftp://example.com/'
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('file:///etc/passwd')$$), '22023 with hint', 'file URL: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('not a url')$$), '22023 with hint', 'garbage URL: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://')$$), '22023 with hint', 'URL without host: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://user:pass@example.com/')$$), '22023 with hint', 'URL with credentials: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint(NULL)$$), '22023 with hint', 'NULL URL: 22023');
 SELECT throws_ok($$SELECT webhook.create_endpoint('gopher://x/')$$, '22023',
                  'invalid endpoint url', 'the C++ error reaches the client with its message');
@@ -93,6 +102,7 @@ SELECT is((SELECT previous_secret IS NULL FROM webhook.rotate_endpoint_secret((S
 SELECT is(webhook.endpoint_secret((SELECT id FROM e2)), 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'rotation to a given secret');
 SELECT is(pg_temp.error_of(format($$SELECT webhook.rotate_endpoint_secret(%L, grace => interval '-1 hour')$$, (SELECT id FROM e2))), '22023 with hint', 'negative grace: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.endpoint_secret('00000000-0000-0000-0000-0000000000aa')$$), 'P0002 with hint', 'secret of an unknown endpoint: P0002');
+SELECT is(pg_temp.error_of($$SELECT webhook.endpoint_headers('00000000-0000-0000-0000-0000000000aa')$$), 'P0002 with hint', 'headers of an unknown endpoint: P0002');
 
 -- Deletion keeps history and cancels what was still to be sent.
 SELECT webhook.publish('invoice.paid', '{"n": 1}', workspace_id => '11111111-1111-1111-1111-111111111111') IS NOT NULL;

@@ -30,7 +30,7 @@ CREATE FUNCTION pg_temp.delivery_of(text) RETURNS uuid LANGUAGE sql AS $$ SELECT
 CREATE TEMP TABLE d AS SELECT pg_temp.delivery_of('a') AS a, pg_temp.delivery_of('b') AS b;
 GRANT SELECT ON d TO PUBLIC;
 
-SELECT plan(43);
+SELECT plan(44);
 
 -- A webhook_user in workspace A.
 SET ROLE regress_tenant;
@@ -44,6 +44,7 @@ SELECT is(pg_temp.error_of(format('SELECT webhook.get_delivery(%L)', (SELECT b F
 SELECT is(pg_temp.error_of(format('SELECT webhook.delivery_attempts(%L)', (SELECT b FROM d))), 'P0002 with hint', 'delivery_attempts of workspace B: P0002');
 SELECT is(pg_temp.error_of(format('SELECT webhook.endpoint_secret(%L)', pg_temp.endpoint_of('b'))), 'P0002 with hint', 'the secret of workspace B''s endpoint: P0002');
 SELECT matches(webhook.endpoint_secret(pg_temp.endpoint_of('a')), '^whsec_', 'endpoint_secret reveals workspace A''s own secret');
+SELECT is(pg_temp.error_of(format('SELECT webhook.endpoint_headers(%L)', pg_temp.endpoint_of('b'))), 'P0002 with hint', 'the headers of workspace B''s endpoint: P0002');
 SELECT is(pg_temp.error_of('SELECT secret FROM webhook.endpoint'), '42501 without hint', 'the secret column cannot be selected');
 SELECT is(pg_temp.error_of('SELECT * FROM webhook.endpoint'), '42501 without hint', 'SELECT * cannot reach the secret either');
 SELECT ok((SELECT secret IS NULL FROM webhook.get_endpoint(pg_temp.endpoint_of('a'))), 'get_endpoint returns no secret');

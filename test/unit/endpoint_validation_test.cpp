@@ -53,3 +53,12 @@ TEST(EndpointUrl, RefusesEverythingElseWith22023) {
         EXPECT_EQ(sqlstate_of(webhook::validate_endpoint_url, url), "22023") << url;
     }
 }
+
+TEST(EndpointUrl, RefusesCredentialsInTheUrl) {
+    for (const char* url : {"https://user:pass@example.com/hook", "https://user@example.com/",
+                            "http://:token@127.0.0.1:8080/x"}) {
+        EXPECT_EQ(sqlstate_of(webhook::validate_endpoint_url, url), "22023") << url;
+    }
+    // An @ in the path or query is not a credential.
+    EXPECT_EQ(sqlstate_of(webhook::validate_endpoint_url, "https://example.com/a@b?to=x@y"), "ok");
+}
