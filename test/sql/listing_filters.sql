@@ -113,48 +113,48 @@ SELECT is(pg_temp.listed('{"endpoint": {"enabled": {"eq": true}}, "status": {"eq
           pg_temp.expected($$status = 'cancelled' AND endpoint_id <> 'e0000000-0000-7000-8000-000000000002'$$), 'endpoint and a delivery field');
 
 -- Values of the wrong type fail as Postgres fails them.
-SELECT is(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(filter => '{"id": {"eq": "nope"}}')$$),
+SELECT is(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(filter => '{"id": {"eq": "nope"}}')$$),
           '22P02 invalid input syntax for type uuid: "nope"', 'a bad uuid: 22P02');
-SELECT is(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(filter => '{"status": {"in": ["pending", "lost"]}}')$$),
+SELECT is(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(filter => '{"status": {"in": ["pending", "lost"]}}')$$),
           '22P02 invalid input value for enum webhook.delivery_status: "lost"', 'a bad status: 22P02');
-SELECT is(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(filter => '{"attempt_count": {"eq": "many"}}')$$),
+SELECT is(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(filter => '{"attempt_count": {"eq": "many"}}')$$),
           '22P02 invalid input syntax for type integer: "many"', 'a bad integer: 22P02');
-SELECT is(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(filter => '{"created_at": {"gt": "last tuesday"}}')$$),
+SELECT is(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(filter => '{"created_at": {"gt": "last tuesday"}}')$$),
           '22007 invalid input syntax for type timestamp with time zone: "last tuesday"', 'a bad timestamp: 22007');
-SELECT is(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(filter => '{"created_at": {"gt": "2024-02-30 10:00"}}')$$),
+SELECT is(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(filter => '{"created_at": {"gt": "2024-02-30 10:00"}}')$$),
           '22008 date/time field value out of range: "2024-02-30 10:00"', 'an impossible date: 22008');
-SELECT is(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(filter => '{"endpoint": {"enabled": {"eq": "maybe"}}}')$$),
+SELECT is(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(filter => '{"endpoint": {"enabled": {"eq": "maybe"}}}')$$),
           '22P02 invalid input syntax for type boolean: "maybe"', 'a bad boolean: 22P02');
 
 -- Unknown fields and operators, and misshapen filters: 22023 naming what is allowed.
-SELECT is(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(filter => '{"colour": {"eq": "red"}}')$$),
+SELECT is(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(filter => '{"colour": {"eq": "red"}}')$$),
           '22023 unknown filter field "colour" | Fields: id, workspace_id, endpoint_id, event_id, event_type, payload_hash, status, attempt_count, max_attempts, next_attempt_at, last_attempted_at, last_error, http_status, response_body, delivered_at, created_at, updated_at, endpoint; and, or, not combine filters.',
           'an unknown field');
-SELECT is(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(filter => '{"payload": {"eq": "x"}}')$$),
+SELECT is(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(filter => '{"payload": {"eq": "x"}}')$$),
           '22023 unknown filter field "payload" | Fields: id, workspace_id, endpoint_id, event_id, event_type, payload_hash, status, attempt_count, max_attempts, next_attempt_at, last_attempted_at, last_error, http_status, response_body, delivered_at, created_at, updated_at, endpoint; and, or, not combine filters.',
           'payload is not filterable');
-SELECT is(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(filter => '{"endpoint": {"secret": {"like": "whsec_%"}}}')$$),
+SELECT is(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(filter => '{"endpoint": {"secret": {"like": "whsec_%"}}}')$$),
           '22023 unknown filter field "secret" | Fields: url, description, enabled; and, or, not combine filters.',
           'the endpoint secret is not reachable');
-SELECT is(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(filter => '{"status": {"between": ["a", "b"]}}')$$),
+SELECT is(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(filter => '{"status": {"between": ["a", "b"]}}')$$),
           '22023 unknown filter operator "between" | Operators: eq, neq, gt, gte, lt, lte, in, nin, like, ilike, is_null.',
           'an unknown operator');
-SELECT is(left(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(filter => '{"status": {"like": "p%"}}')$$), 5),
+SELECT is(left(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(filter => '{"status": {"like": "p%"}}')$$), 5),
           '22023', 'like on a non-text field');
-SELECT is(left(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(filter => '{"status": "pending"}')$$), 5),
+SELECT is(left(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(filter => '{"status": "pending"}')$$), 5),
           '22023', 'a field without operators');
-SELECT is(left(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(filter => '[{"status": {"eq": "pending"}}]')$$), 5),
+SELECT is(left(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(filter => '[{"status": {"eq": "pending"}}]')$$), 5),
           '22023', 'a filter that is not an object');
-SELECT is(left(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(filter => '{"status": {"eq": null}}')$$), 5),
+SELECT is(left(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(filter => '{"status": {"eq": null}}')$$), 5),
           '22023', 'a null value');
 
 -- Injection through names, directions and values: refused, or bound as data.
 CREATE TABLE pg_temp.canary (hit int);
-SELECT is(left(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(filter => '{"status = status OR true; INSERT INTO pg_temp.canary VALUES (1); --": {"eq": "x"}}')$$), 36),
+SELECT is(left(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(filter => '{"status = status OR true; INSERT INTO pg_temp.canary VALUES (1); --": {"eq": "x"}}')$$), 36),
           '22023 unknown filter field "status =', 'SQL in a field name is refused');
-SELECT is(left(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(filter => '{"status": {"eq); INSERT INTO pg_temp.canary VALUES (2); --": "x"}}')$$), 5),
+SELECT is(left(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(filter => '{"status": {"eq); INSERT INTO pg_temp.canary VALUES (2); --": "x"}}')$$), 5),
           '22023', 'SQL in an operator is refused');
-SELECT is(left(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(order_by => '[{"created_at": "desc; INSERT INTO pg_temp.canary VALUES (3)"}]')$$), 5),
+SELECT is(left(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(order_by => '[{"created_at": "desc; INSERT INTO pg_temp.canary VALUES (3)"}]')$$), 5),
           '22023', 'SQL in a direction is refused');
 SELECT is(pg_temp.listed($$ {"event_type": {"eq": "x' OR '1'='1"}, "event_id": {"in": ["a'); INSERT INTO pg_temp.canary VALUES (4); --"]}} $$),
           '', 'SQL in values is data: it matches nothing');

@@ -104,59 +104,59 @@ SELECT is((SELECT page -> 'pagination' FROM pages WHERE name = 'offset 3 none'),
           'count none: has_next still exact (false)');
 
 -- Refused arguments.
-SELECT is(pg_temp.error_of('SELECT * FROM webhook.list_deliveries(page_size => 0)'),
+SELECT is(pg_temp.error_text('SELECT * FROM webhook.list_deliveries(page_size => 0)'),
           '22023 page_size must be between 1 and 100 | Ask for at most 100 rows and follow the last row''s cursor with after for more.',
           'page_size 0');
-SELECT is(left(pg_temp.error_of('SELECT * FROM webhook.list_deliveries(page_size => 101)'), 5), '22023', 'page_size 101');
+SELECT is(left(pg_temp.error_text('SELECT * FROM webhook.list_deliveries(page_size => 101)'), 5), '22023', 'page_size 101');
 SELECT is((SELECT count(*)::int FROM webhook.list_deliveries(page_size => NULL)), 24, 'page_size NULL means the default, 100');
-SELECT is(left(pg_temp.error_of('SELECT webhook.deliveries_page(page_size => 101)'), 5), '22023', 'deliveries_page: page_size 101');
+SELECT is(left(pg_temp.error_text('SELECT webhook.deliveries_page(page_size => 101)'), 5), '22023', 'deliveries_page: page_size 101');
 SELECT is((SELECT webhook.deliveries_page(page_size => NULL, count => NULL, page => 1) -> 'pagination'),
           '{"page": 1, "has_next": false, "page_size": 100, "total_count": 24, "total_pages": 1, "has_previous": false}',
           'deliveries_page: NULL page_size and count mean the defaults (100, exact)');
-SELECT is(pg_temp.error_of('SELECT webhook.deliveries_page(page => 0)'),
+SELECT is(pg_temp.error_text('SELECT webhook.deliveries_page(page => 0)'),
           '22023 page must be 1 or more | Pages are numbered from 1.', 'page 0');
-SELECT is(pg_temp.error_of($$SELECT webhook.deliveries_page(count => 'roughly')$$),
+SELECT is(pg_temp.error_text($$SELECT webhook.deliveries_page(count => 'roughly')$$),
           $$22023 unknown count mode 'roughly' | Use exact, estimated or none.$$, 'an unknown count mode');
-SELECT is(pg_temp.error_of(format('SELECT webhook.deliveries_page(page => 2, after => %L)',
+SELECT is(pg_temp.error_text(format('SELECT webhook.deliveries_page(page => 2, after => %L)',
                                   (SELECT page #>> '{pageInfo,endCursor}' FROM pages WHERE name = 'first'))),
           '22023 page cannot be combined with after or before | Pass either page or a cursor, not both.', 'page with after');
-SELECT is(pg_temp.error_of(format('SELECT * FROM webhook.list_deliveries(after => %1$L, before => %1$L)',
+SELECT is(pg_temp.error_text(format('SELECT * FROM webhook.list_deliveries(after => %1$L, before => %1$L)',
                                   (SELECT page #>> '{pageInfo,endCursor}' FROM pages WHERE name = 'first'))),
           '22023 after and before cannot be used together | Pass only after (next page) or only before (previous page).',
           'after with before');
-SELECT is(left(pg_temp.error_of(format('SELECT webhook.deliveries_page(after => %1$L, before => %1$L)',
+SELECT is(left(pg_temp.error_text(format('SELECT webhook.deliveries_page(after => %1$L, before => %1$L)',
                                   (SELECT page #>> '{pageInfo,endCursor}' FROM pages WHERE name = 'first'))), 5),
           '22023', 'deliveries_page: after with before');
-SELECT is(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(order_by => '[{"colour": "asc"}]')$$),
+SELECT is(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(order_by => '[{"colour": "asc"}]')$$),
           '22023 unknown sort field "colour" | Sortable fields: id, workspace_id, endpoint_id, event_id, event_type, payload_hash, status, attempt_count, max_attempts, next_attempt_at, last_attempted_at, last_error, http_status, delivered_at, created_at, updated_at.',
           'an unknown sort field');
-SELECT is(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(order_by => '[{"status": "upward"}]')$$),
+SELECT is(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(order_by => '[{"status": "upward"}]')$$),
           '22023 unknown sort direction "upward" for field "status" | Directions: asc, desc, asc_nulls_first, asc_nulls_last, desc_nulls_first, desc_nulls_last.',
           'an unknown direction');
 
 -- Cursors: garbled, truncated, tampered with, from another order, of an
 -- unknown version: each 22023 with a hint.
 CREATE TEMP TABLE some_cursor AS SELECT page #>> '{pageInfo,endCursor}' AS c FROM pages WHERE name = 'first';
-SELECT is(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(after => 'not a cursor at all!')$$),
+SELECT is(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(after => 'not a cursor at all!')$$),
           '22023 invalid cursor in after | Pass a cursor exactly as a listing with the same order_by returned it, or list again without after and before.',
           'a garbled cursor');
-SELECT is(left(pg_temp.error_of(format('SELECT * FROM webhook.list_deliveries(before => %L)', (SELECT left(c, 30) FROM some_cursor))), 34),
+SELECT is(left(pg_temp.error_text(format('SELECT * FROM webhook.list_deliveries(before => %L)', (SELECT left(c, 30) FROM some_cursor))), 34),
           '22023 invalid cursor in before | P', 'a truncated cursor');
-SELECT is(left(pg_temp.error_of(format('SELECT * FROM webhook.list_deliveries(after => %L)',
+SELECT is(left(pg_temp.error_text(format('SELECT * FROM webhook.list_deliveries(after => %L)',
               (SELECT pg_temp.pack(set_byte(pg_temp.unpack(c), 10, get_byte(pg_temp.unpack(c), 10) # 1)) FROM some_cursor))), 33),
           '22023 invalid cursor in after | P', 'a cursor with one bit changed');
-SELECT is(left(pg_temp.error_of(format('SELECT * FROM webhook.list_deliveries(after => %L)',
+SELECT is(left(pg_temp.error_text(format('SELECT * FROM webhook.list_deliveries(after => %L)',
               (SELECT pg_temp.pack(set_byte(pg_temp.unpack(c), 0, 1)) FROM some_cursor))), 43),
           '22023 unsupported cursor version in after |', 'a cursor of another version');
-SELECT is(left(pg_temp.error_of(format($$SELECT * FROM webhook.list_deliveries(order_by => '[{"status": "asc"}]', after => %L)$$,
+SELECT is(left(pg_temp.error_text(format($$SELECT * FROM webhook.list_deliveries(order_by => '[{"status": "asc"}]', after => %L)$$,
               (SELECT c FROM some_cursor))), 62),
           '22023 cursor in after belongs to a different order_by | Pass t', 'a cursor of another order_by');
-SELECT is(left(pg_temp.error_of($$SELECT * FROM webhook.list_deliveries(after => '')$$), 5), '22023', 'an empty cursor');
+SELECT is(left(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(after => '')$$), 5), '22023', 'an empty cursor');
 SELECT is(pg_temp.listed_ids(3, (SELECT c FROM some_cursor)), '14,13,12', 'the untouched cursor still works');
 SELECT is(pg_temp.listed_ids(3, (SELECT page #>> '{data,9,cursor}' FROM pages WHERE name = 'offset 1')), '14,13,12',
           'rows of offset pages carry working cursors too');
 -- The function that makes cursors inside a listing mints none outside one.
-SELECT is(pg_temp.error_of($$SELECT webhook.listing_cursor(now(), gen_random_uuid())$$),
+SELECT is(pg_temp.error_text($$SELECT webhook.listing_cursor(now(), gen_random_uuid())$$),
           '42501 webhook.listing_cursor can only be used by the listing functions | Use the cursor column of webhook.list_deliveries or webhook.deliveries_page.',
           'webhook.listing_cursor refuses to run outside a listing');
 
