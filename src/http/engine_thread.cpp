@@ -209,9 +209,9 @@ void EngineThread::serve() {
             engine_.reconfigure(std::move(*settings));
             settings.reset();
         }
-        // Queued only: perform() below starts them, after the withdrawals
-        // handed over with them, which must find every request submitted
-        // before they were made, have been taken out.
+        // Queued, not started: perform() below starts them only after the
+        // withdrawals that came with them are applied, so that a withdrawal
+        // reaches every request submitted before it.
         for (Request& request : incoming) engine_.enqueue(std::move(request));
         incoming.clear();
         engine_.withdraw(withdrawals);
