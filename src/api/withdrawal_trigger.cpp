@@ -33,28 +33,39 @@ namespace {
 using webhook::worker::Withdrawal;
 using webhook::worker::WithdrawalKind;
 
-// Withdrawals of the current transaction. Beyond this many (a bulk cancel,
-// an endpoint's deliveries cancelled with it) the worker is asked to
-// withdraw everything queued: one re-claim instead of a long list.
+// Withdrawals of the current transaction, listed one by one up to
+// kPendingLimit. Beyond that (a bulk cancel, an endpoint's deliveries
+// cancelled with it) the worker is asked to withdraw all queued requests of
+// the workspaces concerned: one re-claim instead of a long list, and never
+// another tenant's requests, unless more than kWorkspaceLimit workspaces
+// changed at once (only an administrator's bulk change): then everything.
 constexpr int kPendingLimit = 64;
+constexpr int kWorkspaceLimit = 16;
 Withdrawal pending[kPendingLimit];
 int pending_count = 0;
-bool pending_everything = false;
+bool pending_overflowed = false;
+Withdrawal workspaces[kWorkspaceLimit];
+int workspace_count = 0;
+bool workspaces_overflowed = false;
 bool callback_registered = false;
 
 void clear_pending() noexcept {
     pending_count = 0;
-    pending_everything = false;
+    pending_overflowed = false;
+    workspace_count = 0;
+    workspaces_overflowed = false;
 }
 
 void post_pending() noexcept {
-    if (pending_everything) {
+    if (!pending_overflowed) {
+        webhook::worker::post_withdrawals(pending, pending_count);
+    } else if (!workspaces_overflowed) {
+        webhook::worker::post_withdrawals(workspaces, workspace_count);
+    } else {
         Withdrawal everything{};
         everything.database_id = MyDatabaseId;
         everything.kind = WithdrawalKind::kEverything;
         webhook::worker::post_withdrawals(&everything, 1);
-    } else {
-        webhook::worker::post_withdrawals(pending, pending_count);
     }
     clear_pending();
 }
@@ -75,19 +86,43 @@ void on_transaction_end(XactEvent event, void*) noexcept {
     }
 }
 
-void add_pending(WithdrawalKind kind, const pg_uuid_t* id) noexcept {
-    if (pending_everything) return;
-    for (int i = 0; i < pending_count; ++i) {
-        if (pending[i].kind == kind && std::memcmp(pending[i].id, id->data, UUID_LEN) == 0) return;
+// Adds to `list` unless it is there already; false when the list is full.
+bool add_distinct(Withdrawal* list, int& count, int limit, WithdrawalKind kind,
+                  const pg_uuid_t* id) noexcept {
+    for (int i = 0; i < count; ++i) {
+        if (list[i].kind == kind && std::memcmp(list[i].id, id->data, UUID_LEN) == 0) return true;
     }
-    if (pending_count == kPendingLimit) {
-        pending_everything = true;
-        return;
+    if (count == limit) return false;
+    list[count].database_id = MyDatabaseId;
+    list[count].kind = kind;
+    std::memcpy(list[count].id, id->data, UUID_LEN);
+    ++count;
+    return true;
+}
+
+void add_pending(WithdrawalKind kind, const pg_uuid_t* id, const pg_uuid_t* workspace) noexcept {
+    if (!workspaces_overflowed &&
+        !add_distinct(workspaces, workspace_count, kWorkspaceLimit, WithdrawalKind::kWorkspace,
+                      workspace)) {
+        workspaces_overflowed = true;
     }
-    pending[pending_count].database_id = MyDatabaseId;
-    pending[pending_count].kind = kind;
-    std::memcpy(pending[pending_count].id, id->data, UUID_LEN);
-    ++pending_count;
+    if (!pending_overflowed && !add_distinct(pending, pending_count, kPendingLimit, kind, id)) {
+        pending_overflowed = true;
+    }
+}
+
+// The uuid in column `name` of the trigger's row (which must have one).
+const pg_uuid_t* uuid_column(TriggerData* trigger, const char* name) {
+    TupleDesc descriptor = RelationGetDescr(trigger->tg_relation);
+    int column = SPI_fnumber(descriptor, name);
+    if (column <= 0 || TupleDescAttr(descriptor, column - 1)->atttypid != UUIDOID) {
+        ereport(ERROR,
+                (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                 errmsg("webhook.withdraw_queued_requests() needs a uuid column \"%s\"", name)));
+    }
+    bool is_null = false;
+    Datum value = heap_getattr(trigger->tg_trigtuple, column, descriptor, &is_null);
+    return is_null ? nullptr : DatumGetUUIDP(value);
 }
 
 }  // namespace
@@ -121,21 +156,14 @@ WEBHOOK_SQL_FUNCTION(webhook_withdraw_queued_requests) {
                      errmsg("unknown argument to webhook.withdraw_queued_requests(): %s", names),
                      errhint("Pass 'delivery' or 'endpoint'.")));
         }
-        TupleDesc descriptor = RelationGetDescr(trigger->tg_relation);
-        int id_column = SPI_fnumber(descriptor, "id");
-        if (id_column <= 0 || TupleDescAttr(descriptor, id_column - 1)->atttypid != UUIDOID) {
-            ereport(ERROR,
-                    (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                     errmsg("webhook.withdraw_queued_requests() needs a uuid column \"id\"")));
-        }
-        bool is_null = false;
-        Datum id = heap_getattr(trigger->tg_trigtuple, id_column, descriptor, &is_null);
-        if (is_null) return;
+        const pg_uuid_t* id = uuid_column(trigger, "id");
+        const pg_uuid_t* workspace = uuid_column(trigger, "workspace_id");
+        if (id == nullptr || workspace == nullptr) return;
         if (!callback_registered) {
             RegisterXactCallback(on_transaction_end, nullptr);
             callback_registered = true;
         }
-        add_pending(kind, DatumGetUUIDP(id));
+        add_pending(kind, id, workspace);
     });
     return PointerGetDatum(nullptr);
 }

@@ -224,6 +224,11 @@ class Dispatcher {
                                     sizeof withdrawal.id) == 0)
                         return true;
                     break;
+                case WithdrawalKind::kWorkspace:
+                    if (std::memcmp(withdrawal.id, delivery.workspace_id.data(),
+                                    sizeof withdrawal.id) == 0)
+                        return true;
+                    break;
             }
         }
         return false;

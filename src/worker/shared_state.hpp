@@ -32,7 +32,8 @@ inline constexpr int kRateBuckets = 60;
 enum class WithdrawalKind : uint8 {
     kDelivery = 1,    // id: the delivery's
     kEndpoint = 2,    // id: the endpoint's; every request to it
-    kEverything = 3,  // every queued request (more changes than one posting holds)
+    kWorkspace = 4,   // id: the workspace's; every request of it (many changes at once)
+    kEverything = 3,  // every queued request (changes in many workspaces at once)
 };
 struct Withdrawal {
     Oid database_id;  // where the change committed: a worker serves one database
