@@ -101,9 +101,8 @@ bool add_distinct(Withdrawal* list, int& count, int limit, WithdrawalKind kind,
 }
 
 void add_pending(WithdrawalKind kind, const pg_uuid_t* id, const pg_uuid_t* workspace) noexcept {
-    if (!workspaces_overflowed &&
-        !add_distinct(workspaces, workspace_count, kWorkspaceLimit, WithdrawalKind::kWorkspace,
-                      workspace)) {
+    if (!workspaces_overflowed && !add_distinct(workspaces, workspace_count, kWorkspaceLimit,
+                                                WithdrawalKind::kWorkspace, workspace)) {
         workspaces_overflowed = true;
     }
     if (!pending_overflowed && !add_distinct(pending, pending_count, kPendingLimit, kind, id)) {
