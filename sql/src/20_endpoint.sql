@@ -156,16 +156,9 @@ COMMENT ON FUNCTION webhook.masked_headers(jsonb) IS
 CREATE FUNCTION webhook.endpoint_headers(id uuid) RETURNS jsonb
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    result jsonb;
 BEGIN
-    SELECT e.headers INTO result FROM webhook.endpoint e WHERE e.id = endpoint_headers.id;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'endpoint % not found', endpoint_headers.id USING ERRCODE = 'P0002',
-            DETAIL = 'No endpoint with this id is visible to the current role and workspace.',
-            HINT = 'Check the id, and the webhook.workspace_id setting.';
-    END IF;
-    RETURN result;
+    PERFORM webhook.get_endpoint(endpoint_headers.id);  -- P0002 when not visible
+    RETURN (SELECT e.headers FROM webhook.endpoint e WHERE e.id = endpoint_headers.id);
 END
 $$;
 COMMENT ON FUNCTION webhook.endpoint_headers(uuid) IS
