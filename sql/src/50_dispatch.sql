@@ -150,6 +150,11 @@ REVOKE ALL ON FUNCTION webhook.next_due_at(uuid[]) FROM PUBLIC;
 -- (WITH ORDINALITY): an UPDATE ... FROM a wide set of rows would copy each
 -- source row whole for a possible EvalPlanQual recheck, which cost more than
 -- the update itself; the rows are locked already, so no recheck is needed.
+-- Which rows were locked is kept as a mask aligned with the arrays, read by
+-- position: a list of the locked ids, searched with `= ANY` for every row,
+-- compared each id with all the others (65,536 comparisons for a batch of
+-- 256; the mask makes the function about a tenth faster, median of 16
+-- paired runs of 256 in psql).
 CREATE FUNCTION webhook.record_attempts(
     delivery_ids uuid[], claimed_versions timestamptz[], workspace_ids uuid[], endpoint_ids uuid[],
     attempt_numbers integer[], statuses webhook.delivery_status[],
@@ -164,11 +169,13 @@ SET jit = off
 AS $$
 #variable_conflict use_column
 DECLARE
-    locked uuid[];
+    locked boolean[];  -- locked[i]: delivery_ids[i]'s row is locked by this transaction
 BEGIN
-    locked := ARRAY(SELECT d.id FROM webhook.delivery d
-                    WHERE d.id = ANY (delivery_ids)
-                    FOR UPDATE SKIP LOCKED);
+    locked := ARRAY(SELECT l.id IS NOT NULL
+                    FROM unnest(delivery_ids) WITH ORDINALITY AS o(id, i)
+                    LEFT JOIN LATERAL (SELECT d.id FROM webhook.delivery d WHERE d.id = o.id
+                                       FOR UPDATE SKIP LOCKED) AS l ON true
+                    ORDER BY o.i);
     UPDATE webhook.delivery d
     SET status = statuses[o.i],
         attempt_count = attempt_numbers[o.i],
@@ -182,7 +189,7 @@ BEGIN
         updated_at = now()
     FROM unnest(delivery_ids) WITH ORDINALITY AS o(id, i)
     WHERE d.id = o.id
-      AND o.id = ANY (locked)
+      AND locked[o.i]
       AND d.updated_at = claimed_versions[o.i]
       AND d.attempt_count = attempt_numbers[o.i] - 1
       -- Not final. Written as NOT IN on purpose: an IN list of the due
@@ -196,16 +203,14 @@ BEGIN
     SELECT o.id, o.workspace_id, o.endpoint_id, o.attempt_number, o.started_at,
            o.duration_ms, o.http_status, o.error, o.response_body
     FROM unnest(delivery_ids, workspace_ids, endpoint_ids, attempt_numbers, started,
-                durations_ms, http_statuses, errors, response_bodies)
+                durations_ms, http_statuses, errors, response_bodies) WITH ORDINALITY
          AS o(id, workspace_id, endpoint_id, attempt_number, started_at, duration_ms,
-              http_status, error, response_body)
-    WHERE o.id = ANY (locked);
+              http_status, error, response_body, i)
+    WHERE locked[o.i];
     RETURN QUERY
     SELECT o.id
-    FROM unnest(delivery_ids) AS o(id)
-    -- A hashed subplan (NOT IN is never turned into a join): `<> ALL (locked)`
-    -- compared each id with the locked ones one by one.
-    WHERE o.id NOT IN (SELECT unnest(locked))  -- neither side holds NULL
+    FROM unnest(delivery_ids) WITH ORDINALITY AS o(id, i)
+    WHERE NOT locked[o.i]
       AND EXISTS (SELECT FROM webhook.delivery d WHERE d.id = o.id);
 END
 $$;
