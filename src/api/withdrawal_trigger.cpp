@@ -41,6 +41,8 @@ using webhook::worker::WithdrawalKind;
 // changed at once (only an administrator's bulk change): then everything.
 constexpr int kPendingLimit = 64;
 constexpr int kWorkspaceLimit = 16;
+static_assert(kPendingLimit <= webhook::worker::kWithdrawalSlots,
+              "one transaction's withdrawals fit in the ring");
 Withdrawal pending[kPendingLimit];
 int pending_count = 0;
 bool pending_overflowed = false;
@@ -117,7 +119,8 @@ const pg_uuid_t* uuid_column(TriggerData* trigger, const char* name) {
     if (column <= 0 || TupleDescAttr(descriptor, column - 1)->atttypid != UUIDOID) {
         ereport(ERROR,
                 (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                 errmsg("webhook.withdraw_queued_requests() needs a uuid column \"%s\"", name)));
+                 errmsg("webhook.withdraw_queued_requests() needs a uuid column \"%s\"", name),
+                 errhint("Use it on webhook.delivery or webhook.endpoint.")));
     }
     bool is_null = false;
     Datum value = heap_getattr(trigger->tg_trigtuple, column, descriptor, &is_null);

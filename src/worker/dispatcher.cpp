@@ -212,24 +212,12 @@ class Dispatcher {
         for (int i = 0; i < count; ++i) {
             const Withdrawal& withdrawal = withdrawals_[i];
             if (withdrawal.database_id != MyDatabaseId) continue;
-            switch (withdrawal.kind) {
-                case WithdrawalKind::kEverything:
-                    return true;
-                case WithdrawalKind::kDelivery:
-                    if (std::memcmp(withdrawal.id, delivery.id.data(), sizeof withdrawal.id) == 0)
-                        return true;
-                    break;
-                case WithdrawalKind::kEndpoint:
-                    if (std::memcmp(withdrawal.id, delivery.endpoint_id.data(),
-                                    sizeof withdrawal.id) == 0)
-                        return true;
-                    break;
-                case WithdrawalKind::kWorkspace:
-                    if (std::memcmp(withdrawal.id, delivery.workspace_id.data(),
-                                    sizeof withdrawal.id) == 0)
-                        return true;
-                    break;
-            }
+            if (withdrawal.kind == WithdrawalKind::kEverything) return true;
+            const UuidBytes& named = withdrawal.kind == WithdrawalKind::kDelivery ? delivery.id
+                                     : withdrawal.kind == WithdrawalKind::kEndpoint
+                                         ? delivery.endpoint_id
+                                         : delivery.workspace_id;
+            if (std::memcmp(withdrawal.id, named.data(), sizeof withdrawal.id) == 0) return true;
         }
         return false;
     }

@@ -177,13 +177,7 @@ namespace webhook::worker {
 void post_withdrawals(const Withdrawal* withdrawals, int count) {
     SharedState* state = state_in_shmem;
     if (state == nullptr || count <= 0) return;
-    Withdrawal everything{};
-    everything.database_id = withdrawals[0].database_id;
-    everything.kind = WithdrawalKind::kEverything;
-    if (count > kWithdrawalSlots) {
-        withdrawals = &everything;
-        count = 1;
-    }
+    Assert(count <= kWithdrawalSlots);
     SpinLockAcquire(&state->mutex);
     for (int i = 0; i < count; ++i) {
         state->withdrawals[state->withdrawals_posted % kWithdrawalSlots] = withdrawals[i];

@@ -32,8 +32,8 @@ inline constexpr int kRateBuckets = 60;
 enum class WithdrawalKind : uint8 {
     kDelivery = 1,    // id: the delivery's
     kEndpoint = 2,    // id: the endpoint's; every request to it
-    kWorkspace = 4,   // id: the workspace's; every request of it (many changes at once)
-    kEverything = 3,  // every queued request (changes in many workspaces at once)
+    kWorkspace = 3,   // id: the workspace's; every request of it (many changes at once)
+    kEverything = 4,  // every queued request (changes in many workspaces at once)
 };
 struct Withdrawal {
     Oid database_id;  // where the change committed: a worker serves one database
@@ -88,8 +88,8 @@ void set_worker_state(WorkerState state, int in_flight);
 void count_finished_attempts(int64 now_second, int count);
 void set_last_error(const char* message);  // nullptr clears
 
-// Posts withdrawals (more than kWithdrawalSlots become one kEverything) and
-// wakes the worker. Safe in any backend; does nothing when not preloaded.
+// Posts at most kWithdrawalSlots withdrawals and wakes the worker. Safe in
+// any backend; does nothing when not preloaded.
 void post_withdrawals(const Withdrawal* withdrawals, int count);
 // The worker's side: copies the withdrawals posted after the first `seen`
 // into `out` and advances `seen`. Returns how many were copied, or -1 when

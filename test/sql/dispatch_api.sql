@@ -7,7 +7,9 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_webhook;
 
-SELECT plan(58);
+\i test/sql/fixtures/error_of.sql
+
+SELECT plan(61);
 
 CREATE TEMP TABLE t (name text PRIMARY KEY, id uuid);
 GRANT SELECT ON t TO webhook_admin, webhook_user;
@@ -179,5 +181,24 @@ SELECT throws_ok('SELECT webhook.record_attempts(''{}'', ''{}'', ''{}'', ''{}'',
                  '42501', NULL, 'webhook_admin cannot record attempts');
 SELECT lives_ok('SELECT webhook.wake_worker_on_commit()', 'webhook_admin can ask for a wake-up');
 RESET ROLE;
+
+-- The withdrawal trigger function refuses to be used any other way than the
+-- extension's triggers use it.
+CREATE TEMP TABLE misuse (id uuid, workspace_id uuid, label text);
+CREATE TRIGGER misuse_before BEFORE INSERT ON misuse
+    FOR EACH ROW EXECUTE FUNCTION webhook.withdraw_queued_requests('delivery');
+SELECT is(pg_temp.error_of($$INSERT INTO misuse VALUES (gen_random_uuid(), gen_random_uuid())$$),
+          '39P01 with hint', 'the withdrawal trigger refuses to fire BEFORE: 39P01');
+DROP TRIGGER misuse_before ON misuse;
+CREATE TRIGGER misuse_argument AFTER INSERT ON misuse
+    FOR EACH ROW EXECUTE FUNCTION webhook.withdraw_queued_requests('attempt');
+SELECT is(pg_temp.error_of($$INSERT INTO misuse VALUES (gen_random_uuid(), gen_random_uuid())$$),
+          '39P01 with hint', 'the withdrawal trigger refuses an unknown argument: 39P01');
+DROP TRIGGER misuse_argument ON misuse;
+CREATE TEMP TABLE misuse_text_id (id text, workspace_id uuid);
+CREATE TRIGGER misuse_column AFTER INSERT ON misuse_text_id
+    FOR EACH ROW EXECUTE FUNCTION webhook.withdraw_queued_requests('endpoint');
+SELECT is(pg_temp.error_of($$INSERT INTO misuse_text_id VALUES ('x', gen_random_uuid())$$),
+          '39P01 with hint', 'the withdrawal trigger needs uuid id columns: 39P01');
 
 SELECT * FROM finish();
