@@ -41,7 +41,14 @@
 -- delivery's updated_at at claim time is the token that lets the attempt's
 -- result land: a retry or cancel in the meantime changes it. Deliveries of a
 -- disabled endpoint are left to wait; those of a deleted endpoint are
--- cancelled.
+-- cancelled. Deliveries of an endpoint that another transaction is changing
+-- (its row locked by an UPDATE or DELETE not yet committed, or prepared) are
+-- left for a later claim: their requests would be built from the row that
+-- transaction replaces. A committed change withdraws what is queued (the
+-- triggers below), but COMMIT PREPARED runs in a session that does not know
+-- what its transaction changed, so without this lock a claim between
+-- PREPARE and COMMIT PREPARED queued requests with the old URL, headers or
+-- secret.
 CREATE FUNCTION webhook.claim_due_deliveries(
     batch_size integer, in_flight uuid[], default_timeout_ms integer)
 RETURNS TABLE (
@@ -61,7 +68,8 @@ BEGIN
     RETURN QUERY
     WITH due AS (
         SELECT d.id, d.workspace_id, d.endpoint_id, d.attempt_count, d.max_attempts,
-               d.updated_at, d.payload, e.id IS NULL AS endpoint_deleted, e.url, e.secret,
+               d.updated_at, d.payload, e.id IS NULL AS endpoint_deleted,
+               e.xmin AS endpoint_version, e.url, e.secret,
                CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END
                    AS previous_secret,
                e.timeout_ms, e.headers
@@ -92,6 +100,18 @@ BEGIN
         WHERE (SELECT bool_or(due.endpoint_deleted) FROM due)
           AND d.id = ANY (ARRAY(SELECT due.id FROM due WHERE due.endpoint_deleted))
         RETURNING d.id
+    ),
+    -- FOR SHARE is the weakest lock that an UPDATE's conflicts with; SKIP
+    -- LOCKED leaves out the endpoints being changed, without waiting. The
+    -- version check catches a change committed after `due` read the row and
+    -- before this lock (its trigger withdraws what was queued before it, not
+    -- this claim's requests). One lock per endpoint, not per delivery: the
+    -- index scan takes each id of the array once.
+    unchanged_endpoints AS (
+        SELECT e.id, e.xmin AS version
+        FROM webhook.endpoint e
+        WHERE e.id = ANY (ARRAY(SELECT due.endpoint_id FROM due WHERE NOT due.endpoint_deleted))
+        FOR SHARE SKIP LOCKED
     )
     SELECT due.id, due.workspace_id, due.endpoint_id, due.attempt_count + 1, due.max_attempts,
            due.updated_at, due.url, due.secret, due.previous_secret,
@@ -101,7 +121,7 @@ BEGIN
                  ORDER BY h.key),
            convert_to(due.payload::text, 'UTF8')
     FROM due
-    WHERE NOT due.endpoint_deleted;
+    JOIN unchanged_endpoints u ON u.id = due.endpoint_id AND u.version = due.endpoint_version;
 END
 $$;
 COMMENT ON FUNCTION webhook.claim_due_deliveries(integer, uuid[], integer) IS
@@ -240,13 +260,13 @@ GRANT EXECUTE ON FUNCTION webhook.wake_worker_on_commit() TO webhook_admin, webh
 -- Withdrawing claimed requests that have become wrong to send. The worker
 -- claims ahead of the network, so a claimed request may wait in its queue
 -- for a while before it starts. When a change commits that makes it wrong
--- to send (the delivery cancelled or retried from a clean slate, its
--- endpoint disabled, deleted or edited), these triggers tell the worker,
--- which takes the request back if it has not started: a cancelled delivery
--- is then never sent, a disabled endpoint's delivery waits, and one whose
--- endpoint changed is claimed again and sent with the new URL, headers and
--- secret. A request already on the network is left to finish (its attempt
--- is logged; a cancel still wins).
+-- to send (the delivery cancelled, retried from a clean slate or deleted,
+-- its endpoint disabled, deleted or edited), these triggers tell the
+-- worker, which takes the request back if it has not started: a cancelled
+-- delivery is then never sent, a disabled endpoint's delivery waits, and one
+-- whose endpoint changed is claimed again and sent with the new URL, headers
+-- and secret. A request already on the network is left to finish (its
+-- attempt is logged; a cancel still wins).
 -- ---------------------------------------------------------------------------
 CREATE FUNCTION webhook.withdraw_queued_requests() RETURNS trigger
     AS 'MODULE_PATHNAME', 'webhook_withdraw_queued_requests' LANGUAGE C;
@@ -263,6 +283,15 @@ CREATE TRIGGER delivery_withdraw_queued_request
     FOR EACH ROW
     WHEN (OLD.status IN ('pending', 'retrying', 'rate_limited')
           AND (NEW.status = 'cancelled' OR NEW.attempt_count = 0))
+    EXECUTE FUNCTION webhook.withdraw_queued_requests('delivery');
+
+-- A due delivery deleted by its owner (the API never deletes one): its
+-- request would go out for a row that no longer exists. Retention purges
+-- delete final deliveries, for which the condition is false.
+CREATE TRIGGER delivery_withdraw_queued_request_on_delete
+    AFTER DELETE ON webhook.delivery
+    FOR EACH ROW
+    WHEN (OLD.status IN ('pending', 'retrying', 'rate_limited'))
     EXECUTE FUNCTION webhook.withdraw_queued_requests('delivery');
 
 CREATE TRIGGER endpoint_withdraw_queued_requests_on_change

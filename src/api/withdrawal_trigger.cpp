@@ -10,10 +10,10 @@
 // locked, so no claim can take them meanwhile): before that, a claim still
 // reads the old rows. A rollback posts nothing. Changes in a subtransaction
 // rolled back later are posted too, which costs only a claim.
-// Not covered: an endpoint changed by a prepared transaction. The claim does
-// not lock endpoints, so until COMMIT PREPARED it reads (and queues) requests
-// with the old endpoint, and COMMIT PREPARED runs in a session that does not
-// know what the transaction changed.
+// An endpoint changed by a prepared transaction: PREPARE posts, and until
+// COMMIT PREPARED the claim skips the endpoint, whose row that transaction
+// holds locked (COMMIT PREPARED runs in a session that does not know what
+// the transaction changed, so it could not post then).
 #include <cstring>
 
 #include "pg/error_boundary.hpp"

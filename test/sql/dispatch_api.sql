@@ -9,7 +9,7 @@ CREATE EXTENSION IF NOT EXISTS pg_webhook;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(61);
+SELECT plan(67);
 
 CREATE TEMP TABLE t (name text PRIMARY KEY, id uuid);
 GRANT SELECT ON t TO webhook_admin, webhook_user;
@@ -181,6 +181,35 @@ SELECT throws_ok('SELECT webhook.record_attempts(''{}'', ''{}'', ''{}'', ''{}'',
                  '42501', NULL, 'webhook_admin cannot record attempts');
 SELECT lives_ok('SELECT webhook.wake_worker_on_commit()', 'webhook_admin can ask for a wake-up');
 RESET ROLE;
+
+-- ---------------------------------------------------------------------------
+-- An endpoint that another transaction is changing: its deliveries are left
+-- for a later claim, not built from the row being replaced (nor cancelled
+-- as orphans while a deletion is not yet committed). A prepared transaction
+-- holds its locks in this one session; it must not touch temporary tables,
+-- hence the psql variables.
+-- ---------------------------------------------------------------------------
+SELECT (webhook.create_endpoint('http://127.0.0.1:9/before-move')).id AS ep_moving \gset
+SELECT webhook.publish('order.paid', '{"n": 9}', endpoint_id => :'ep_moving') AS d_moving \gset
+BEGIN;
+UPDATE webhook.endpoint SET url = 'http://127.0.0.1:9/after-move' WHERE id = :'ep_moving';
+PREPARE TRANSACTION 'pgw_test_endpoint_move';
+SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(100, '{}', 15000) WHERE id = :'d_moving'), 0,
+          'a delivery whose endpoint a prepared transaction changes is not claimed');
+SELECT is((SELECT status::text FROM webhook.delivery WHERE id = :'d_moving'), 'pending', '... it waits, pending');
+COMMIT PREPARED 'pgw_test_endpoint_move';
+SELECT is((SELECT url FROM webhook.claim_due_deliveries(100, '{}', 15000) WHERE id = :'d_moving'),
+          'http://127.0.0.1:9/after-move', '... and after COMMIT PREPARED is claimed with the new URL');
+BEGIN;
+DELETE FROM webhook.endpoint WHERE id = :'ep_moving';
+PREPARE TRANSACTION 'pgw_test_endpoint_delete';
+SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(100, '{}', 15000) WHERE id = :'d_moving'), 0,
+          'a delivery whose endpoint a prepared transaction deletes is not claimed');
+SELECT is((SELECT status::text FROM webhook.delivery WHERE id = :'d_moving'), 'pending',
+          '... nor cancelled before the deletion commits');
+ROLLBACK PREPARED 'pgw_test_endpoint_delete';
+SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(100, '{}', 15000) WHERE id = :'d_moving'), 1,
+          '... and is claimed again once it is rolled back');
 
 -- The withdrawal trigger function refuses to be used any other way than the
 -- extension's triggers use it.
