@@ -68,18 +68,26 @@ BEGIN
     RETURN QUERY
     WITH due AS (
         SELECT d.id, d.workspace_id, d.endpoint_id, d.attempt_count, d.max_attempts,
-               d.updated_at, d.payload, e.id IS NULL AS endpoint_deleted,
+               d.updated_at, d.payload,
+               e.workspace_id IS DISTINCT FROM d.workspace_id AS endpoint_deleted,
                e.xmin AS endpoint_version, e.url, e.secret,
                CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END
                    AS previous_secret,
                e.timeout_ms, e.headers
         FROM webhook.delivery d
-        -- An endpoint of another workspace is no endpoint for this delivery:
-        -- should its id ever be reused there, its secret must not sign this.
-        LEFT JOIN webhook.endpoint e ON e.id = d.endpoint_id AND e.workspace_id = d.workspace_id
+        -- An endpoint of another workspace is no endpoint for this delivery
+        -- (deleted, as far as it is concerned): should its id ever be reused
+        -- there, its secret must not sign this. The workspace is compared
+        -- with IS DISTINCT FROM, which no index can serve, so that the join
+        -- probes the primary key whatever the statistics say: with
+        -- `e.workspace_id = d.workspace_id` in the join, a plan made before
+        -- endpoint was first analyzed probed endpoint_workspace_idx and read
+        -- the workspace's endpoints up to the one wanted, for each delivery (100
+        -- endpoints in one workspace: a claim of 512 took 12 ms instead of 8).
+        LEFT JOIN webhook.endpoint e ON e.id = d.endpoint_id
         WHERE d.status IN ('pending', 'retrying', 'rate_limited')
           AND d.next_attempt_at <= now()
-          AND (e.enabled OR e.id IS NULL)
+          AND (e.enabled OR e.workspace_id IS DISTINCT FROM d.workspace_id)
           -- A hashed subplan: the in-flight list is hashed once per claim.
           -- `<> ALL (in_flight)` compared every row the claim passes over
           -- (the in-flight deliveries come first in due order) with every
@@ -146,8 +154,11 @@ BEGIN
     RETURN (
     SELECT d.next_attempt_at
     FROM webhook.delivery d
-    JOIN webhook.endpoint e ON e.id = d.endpoint_id AND e.workspace_id = d.workspace_id AND e.enabled
-    WHERE d.status IN ('pending', 'retrying', 'rate_limited')
+    -- On the primary key alone, as in the claim.
+    JOIN webhook.endpoint e ON e.id = d.endpoint_id
+    WHERE NOT e.workspace_id IS DISTINCT FROM d.workspace_id
+      AND e.enabled
+      AND d.status IN ('pending', 'retrying', 'rate_limited')
       AND d.next_attempt_at IS NOT NULL
       AND d.id NOT IN (SELECT unnest(in_flight))  -- hashed, as in the claim
     ORDER BY d.next_attempt_at
