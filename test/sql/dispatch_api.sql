@@ -9,7 +9,7 @@ CREATE EXTENSION IF NOT EXISTS pg_webhook;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(67);
+SELECT plan(68);
 
 CREATE TEMP TABLE t (name text PRIMARY KEY, id uuid);
 GRANT SELECT ON t TO webhook_admin, webhook_user;
@@ -191,11 +191,17 @@ RESET ROLE;
 -- ---------------------------------------------------------------------------
 SELECT (webhook.create_endpoint('http://127.0.0.1:9/before-move')).id AS ep_moving \gset
 SELECT webhook.publish('order.paid', '{"n": 9}', endpoint_id => :'ep_moving') AS d_moving \gset
+-- First in due order, with another endpoint's delivery behind it.
+UPDATE webhook.delivery SET next_attempt_at = '2000-01-01' WHERE id = :'d_moving';
+SELECT webhook.publish('order.paid', '{"n": 10}',
+    endpoint_id => (webhook.create_endpoint('http://127.0.0.1:9/behind')).id) IS NOT NULL AS published \gset
 BEGIN;
 UPDATE webhook.endpoint SET url = 'http://127.0.0.1:9/after-move' WHERE id = :'ep_moving';
 PREPARE TRANSACTION 'pgw_test_endpoint_move';
 SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(100, '{}', 15000) WHERE id = :'d_moving'), 0,
           'a delivery whose endpoint a prepared transaction changes is not claimed');
+SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(1, '{}', 15000) WHERE id <> :'d_moving'), 1,
+          '... nor holds up the others: a claim of 1 passes over it to the next due delivery');
 SELECT is((SELECT status::text FROM webhook.delivery WHERE id = :'d_moving'), 'pending', '... it waits, pending');
 COMMIT PREPARED 'pgw_test_endpoint_move';
 SELECT is((SELECT url FROM webhook.claim_due_deliveries(100, '{}', 15000) WHERE id = :'d_moving'),
