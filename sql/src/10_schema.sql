@@ -147,7 +147,7 @@ COMMENT ON TABLE webhook.delivery IS 'One event sent to one endpoint: its payloa
 COMMENT ON COLUMN webhook.delivery.id IS 'Time-ordered (UUIDv7 layout); also the webhook-id header, the same on every redelivery.';
 COMMENT ON COLUMN webhook.delivery.event_id IS 'The event''s id; publishing it again to the same endpoint creates nothing new.';
 COMMENT ON COLUMN webhook.delivery.payload_hash IS 'Hex SHA-256 of the exact request body bytes.';
-COMMENT ON COLUMN webhook.delivery.next_attempt_at IS 'When the next attempt is due; NULL once final.';
+COMMENT ON COLUMN webhook.delivery.next_attempt_at IS 'When the next attempt is due; NULL once final, and while its endpoint is disabled.';
 COMMENT ON COLUMN webhook.delivery.response_body IS 'The start of the last response body (webhook.response_body_limit bytes).';
 
 -- Index choice. Two hot paths read this table:

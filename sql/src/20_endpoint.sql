@@ -337,11 +337,8 @@ CREATE FUNCTION webhook.delete_endpoint(id uuid) RETURNS void
 AS $$
 BEGIN
     PERFORM webhook.get_endpoint(delete_endpoint.id);  -- P0002 when not visible
-    UPDATE webhook.delivery AS d
-       SET status = 'cancelled', next_attempt_at = NULL, updated_at = now(),
-           last_error = 'endpoint deleted'
-     WHERE d.endpoint_id = delete_endpoint.id
-       AND d.status IN ('pending', 'retrying', 'rate_limited');
+    -- Its unfinished deliveries are cancelled by a trigger (also for a
+    -- DELETE that does not come through here).
     DELETE FROM webhook.endpoint AS e WHERE e.id = delete_endpoint.id;
 END
 $$;

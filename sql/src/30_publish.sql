@@ -25,6 +25,7 @@ DECLARE
     event CONSTANT text := coalesce(publish.event_id,
                                     'evt_' || replace(webhook.uuid_generate_v7()::text, '-', ''));
     targets uuid[];
+    target_enabled boolean := true;  -- a fan-out names enabled endpoints only
     deliveries uuid[];
     delivery uuid;
 BEGIN
@@ -39,7 +40,7 @@ BEGIN
 
     IF publish.endpoint_id IS NOT NULL THEN
         -- A named endpoint gets the event whatever its event_types filter.
-        SELECT array[e.id] INTO targets
+        SELECT array[e.id], e.enabled INTO targets, target_enabled
           FROM webhook.endpoint e
          WHERE e.id = publish.endpoint_id AND e.workspace_id = workspace;
         IF targets IS NULL THEN
@@ -74,7 +75,11 @@ BEGIN
         RETURNING d.id)
     SELECT array_agg(inserted.id ORDER BY inserted.id) INTO deliveries FROM inserted;
 
-    IF deliveries IS NOT NULL THEN
+    IF deliveries IS NOT NULL AND NOT target_enabled THEN
+        -- Named, a disabled endpoint still gets the event: it waits,
+        -- unscheduled, until the endpoint is enabled.
+        UPDATE webhook.delivery AS d SET next_attempt_at = NULL WHERE d.id = ANY (deliveries);
+    ELSIF deliveries IS NOT NULL THEN
         PERFORM webhook.wake_worker_on_commit();
     END IF;
     IF coalesce(cardinality(deliveries), 0) < cardinality(targets) THEN

@@ -330,6 +330,63 @@ CREATE TRIGGER endpoint_withdraw_queued_requests_on_delete
     EXECUTE FUNCTION webhook.withdraw_queued_requests('endpoint');
 
 -- ---------------------------------------------------------------------------
+-- Deliveries of a disabled endpoint wait unscheduled. Left due, they stayed
+-- at the head of delivery_due_idx (the oldest due times), and every claim
+-- and next_due_at walked past all of them: 100,000 waiting deliveries made
+-- a claim of 512 take 186 ms instead of 5, for every tenant. So disabling an
+-- endpoint takes its unfinished deliveries' next_attempt_at away (NULL,
+-- outside the claim's range), enabling it makes them due now, and deleting
+-- it cancels them (the claim, which cancels the due deliveries of a deleted
+-- endpoint, never sees an unscheduled one). Each runs as the caller, under
+-- its row-level security, in the transaction that changes the endpoint, on
+-- delivery_endpoint_status_created_idx. updated_at is left alone: it is
+-- the token of a request in flight, whose result still lands.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION webhook.schedule_deliveries_of_endpoint() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        UPDATE webhook.delivery AS d
+           SET status = 'cancelled', next_attempt_at = NULL, updated_at = now(),
+               last_error = 'endpoint deleted'
+         WHERE d.endpoint_id = OLD.id AND d.workspace_id = OLD.workspace_id
+           AND d.status IN ('pending', 'retrying', 'rate_limited');
+    ELSIF NEW.enabled THEN
+        UPDATE webhook.delivery AS d SET next_attempt_at = now()
+         WHERE d.endpoint_id = NEW.id AND d.workspace_id = NEW.workspace_id
+           AND d.status IN ('pending', 'retrying', 'rate_limited')
+           AND d.next_attempt_at IS NULL;
+        IF FOUND THEN
+            PERFORM webhook.wake_worker_on_commit();
+        END IF;
+    ELSE
+        UPDATE webhook.delivery AS d SET next_attempt_at = NULL
+         WHERE d.endpoint_id = NEW.id AND d.workspace_id = NEW.workspace_id
+           AND d.status IN ('pending', 'retrying', 'rate_limited')
+           AND d.next_attempt_at IS NOT NULL;
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION webhook.schedule_deliveries_of_endpoint() IS
+    'Trigger on webhook.endpoint: disabling it unschedules its unfinished deliveries (they wait), '
+    'enabling it makes them due now, deleting it cancels them.';
+REVOKE ALL ON FUNCTION webhook.schedule_deliveries_of_endpoint() FROM PUBLIC;
+
+CREATE TRIGGER endpoint_schedule_deliveries_on_enable
+    AFTER UPDATE OF enabled ON webhook.endpoint
+    FOR EACH ROW
+    WHEN (OLD.enabled IS DISTINCT FROM NEW.enabled)
+    EXECUTE FUNCTION webhook.schedule_deliveries_of_endpoint();
+
+CREATE TRIGGER endpoint_cancel_deliveries_on_delete
+    AFTER DELETE ON webhook.endpoint
+    FOR EACH ROW
+    EXECUTE FUNCTION webhook.schedule_deliveries_of_endpoint();
+
+-- ---------------------------------------------------------------------------
 -- Retry and cancel.
 -- ---------------------------------------------------------------------------
 CREATE FUNCTION webhook.retry_delivery(id uuid) RETURNS webhook.delivery
@@ -415,7 +472,11 @@ BEGIN
                   HINT = 'Name ids, an endpoint_id, a status or a created_after/created_before range.';
     END IF;
     UPDATE webhook.delivery d
-    SET status = 'pending', attempt_count = 0, next_attempt_at = now(),
+    SET status = 'pending', attempt_count = 0,
+        -- A disabled endpoint's delivery waits, unscheduled, until it is enabled.
+        next_attempt_at = CASE WHEN EXISTS (SELECT FROM webhook.endpoint e
+                                            WHERE e.id = d.endpoint_id AND NOT e.enabled)
+                               THEN NULL ELSE now() END,
         last_error = NULL, http_status = NULL, response_body = NULL, delivered_at = NULL,
         updated_at = now()
     WHERE (retry_deliveries.ids IS NULL OR d.id = ANY (retry_deliveries.ids))

@@ -9,7 +9,7 @@ CREATE EXTENSION IF NOT EXISTS pg_webhook;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(68);
+SELECT plan(75);
 
 CREATE TEMP TABLE t (name text PRIMARY KEY, id uuid);
 GRANT SELECT ON t TO webhook_admin, webhook_user;
@@ -216,6 +216,46 @@ SELECT is((SELECT status::text FROM webhook.delivery WHERE id = :'d_moving'), 'p
 ROLLBACK PREPARED 'pgw_test_endpoint_delete';
 SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(100, '{}', 15000) WHERE id = :'d_moving'), 1,
           '... and is claimed again once it is rolled back');
+
+-- ---------------------------------------------------------------------------
+-- A disabled endpoint's unfinished deliveries wait unscheduled (outside the
+-- claim's range, so that no claim walks past them), are due again when it is
+-- enabled, and are cancelled when it is deleted, also behind the API's back.
+-- ---------------------------------------------------------------------------
+INSERT INTO t SELECT 'ep_parked', (webhook.create_endpoint('http://127.0.0.1:9/parked')).id;
+INSERT INTO t SELECT 'd_parked' || n, webhook.publish('order.paid', jsonb_build_object('parked', n),
+                                                      endpoint_id => (SELECT id FROM t WHERE name = 'ep_parked'))
+FROM generate_series(1, 2) AS n;
+UPDATE webhook.delivery SET status = 'retrying', attempt_count = 1, next_attempt_at = now() + interval '1 hour'
+WHERE id = (SELECT id FROM t WHERE name = 'd_parked2');
+SELECT (webhook.disable_endpoint((SELECT id FROM t WHERE name = 'ep_parked'), 'maintenance')).enabled;
+SELECT is((SELECT array_agg(status::text || ' ' || coalesce(next_attempt_at::text, 'unscheduled') ORDER BY status)
+           FROM webhook.delivery WHERE endpoint_id = (SELECT id FROM t WHERE name = 'ep_parked')),
+          ARRAY['pending unscheduled', 'retrying unscheduled'],
+          'disabling an endpoint unschedules its unfinished deliveries, which keep their status');
+INSERT INTO t SELECT 'd_parked3', webhook.publish('order.paid', '{"parked": 3}',
+                                                  endpoint_id => (SELECT id FROM t WHERE name = 'ep_parked'));
+SELECT is((SELECT status::text || ' ' || coalesce(next_attempt_at::text, 'unscheduled') FROM webhook.delivery
+           WHERE id = (SELECT id FROM t WHERE name = 'd_parked3')),
+          'pending unscheduled', 'an event published to it by id waits, unscheduled');
+SELECT is((SELECT status::text || ' ' || attempt_count || ' ' || coalesce(next_attempt_at::text, 'unscheduled')
+           FROM webhook.retry_delivery((SELECT id FROM t WHERE name = 'd_parked2'))),
+          'pending 0 unscheduled', 'a retry of one of its deliveries resets it to wait, unscheduled');
+SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(100, '{}', 15000)
+           WHERE endpoint_id = (SELECT id FROM t WHERE name = 'ep_parked')), 0, '... none is claimed');
+SELECT (webhook.enable_endpoint((SELECT id FROM t WHERE name = 'ep_parked'))).enabled;
+SELECT is((SELECT count(*)::int FROM webhook.delivery
+           WHERE endpoint_id = (SELECT id FROM t WHERE name = 'ep_parked')
+             AND status = 'pending' AND next_attempt_at <= now()), 3,
+          'enabling it makes all three due now');
+SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(100, '{}', 15000)
+           WHERE endpoint_id = (SELECT id FROM t WHERE name = 'ep_parked')), 3, '... and claimable');
+SELECT (webhook.disable_endpoint((SELECT id FROM t WHERE name = 'ep_parked'), 'going away')).enabled;
+DELETE FROM webhook.endpoint WHERE id = (SELECT id FROM t WHERE name = 'ep_parked');
+SELECT is((SELECT array_agg(DISTINCT status::text || ' / ' || last_error || ' / ' || coalesce(next_attempt_at::text, 'unscheduled'))
+           FROM webhook.delivery WHERE endpoint_id = (SELECT id FROM t WHERE name = 'ep_parked')),
+          ARRAY['cancelled / endpoint deleted / unscheduled'],
+          'deleting a disabled endpoint directly cancels its waiting deliveries');
 
 -- The withdrawal trigger function refuses to be used any other way than the
 -- extension's triggers use it.
