@@ -288,10 +288,10 @@ CREATE FUNCTION webhook.enable_endpoint(id uuid) RETURNS webhook.endpoint
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    -- A trigger makes its waiting deliveries due and wakes the worker on
+    -- commit (also for an UPDATE that does not come through here).
     UPDATE webhook.endpoint AS e SET enabled = true, disabled_reason = NULL
      WHERE e.id = enable_endpoint.id;
-    -- Its waiting deliveries are due: send them on commit, not at the next poll.
-    PERFORM webhook.wake_worker_on_commit();
     RETURN webhook.get_endpoint(enable_endpoint.id);
 END
 $$;
