@@ -76,7 +76,7 @@ BEGIN
     RETURN NEXT is(pg_temp.walk_backward(order_by, 1), expected, order_by::text || ': backward by 1');
 END $$;
 
-SELECT plan(79);
+SELECT plan(81);
 
 SELECT * FROM pg_temp.check_order(NULL, 'd.created_at DESC, d.id DESC');
 SELECT * FROM pg_temp.check_order('[{"created_at": "asc"}]', 'd.created_at, d.id');
@@ -103,6 +103,16 @@ SELECT is(pg_temp.walk_forward('[{"next_attempt_at": "asc_nulls_first"}]', 2,
                                '{"or": [{"status": {"eq": "pending"}}, {"http_status": {"is_null": true}}]}'),
           pg_temp.ordered('d.next_attempt_at ASC NULLS FIRST, d.id', $$d.status = 'pending' OR d.http_status IS NULL$$),
           'a filtered walk');
+
+-- A long text sort key (a last_error or event_type can be as long as the
+-- column holds): its row's cursor is accepted like any other.
+UPDATE webhook.delivery SET last_error = repeat('connection reset; ', 1500)
+WHERE id = '00000000-0000-7000-8000-000000000007';
+SELECT is(pg_temp.walk_forward('[{"last_error": "asc"}]', 1), pg_temp.ordered('d.last_error, d.id'),
+          'a walk past a 27,000-character sort key, forward');
+SELECT is(pg_temp.walk_backward('[{"last_error": "asc"}]', 1), pg_temp.ordered('d.last_error, d.id'),
+          'and backward');
+UPDATE webhook.delivery SET last_error = NULL WHERE id = '00000000-0000-7000-8000-000000000007';
 
 -- A previous page looks like any page: before => first row of page 2 gives page 1.
 SELECT is((SELECT string_agg(right(l.id::text, 2), ',' ORDER BY l.ordinality)
