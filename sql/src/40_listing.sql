@@ -56,6 +56,7 @@ CREATE TYPE webhook.listed_delivery AS (
 COMMENT ON TYPE webhook.listed_delivery IS
     'A row of webhook.list_deliveries: every webhook.delivery column in table order, then the '
     'row''s opaque cursor (pass it as after or before to continue from that row).';
+REVOKE ALL ON TYPE webhook.listed_delivery FROM PUBLIC;
 GRANT USAGE ON TYPE webhook.listed_delivery TO webhook_admin, webhook_user;
 
 -- Called by the listing's own statement for each row (the C function refuses

@@ -16,7 +16,7 @@ CREATE TEMP TABLE expected AS SELECT
     (SELECT cursor FROM webhook.list_deliveries(page_size => 1)) AS admin_cursor;
 GRANT SELECT ON expected TO PUBLIC;
 
-SELECT plan(12);
+SELECT plan(13);
 
 SET ROLE regress_listing_tenant;
 SELECT is(pg_temp.listed(), '', 'a webhook_user without a workspace sees nothing');
@@ -53,6 +53,10 @@ SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
              AND NOT EXISTS (SELECT FROM aclexplode(p.proacl) a WHERE a.grantee = 0)),
           ARRAY['count_deliveries', 'deliveries_page', 'list_deliveries', 'list_deliveries_window'],
           'the listing functions are STABLE, SECURITY INVOKER, for both roles and not PUBLIC');
+SELECT is(ARRAY[has_type_privilege('webhook_admin', 'webhook.listed_delivery', 'USAGE'),
+                has_type_privilege('webhook_user', 'webhook.listed_delivery', 'USAGE'),
+                has_type_privilege('public', 'webhook.listed_delivery', 'USAGE')],
+          ARRAY[true, true, false], 'the listing''s row type is usable by both roles and not by PUBLIC');
 
 SELECT * FROM finish();
 DROP ROLE regress_listing_tenant, regress_listing_admin;
