@@ -70,25 +70,40 @@ CompiledQuery compile_rows_query(const ListingRequest& request,
     const std::optional<KeyValues>& position = query.reversed ? request.before : request.after;
     if (position) append_and(where, keyset_condition(order, *position, "d", parameters));
 
-    std::string select;
+    // The page's rows: every requested column, and any sort key not among
+    // them (the cursor is made from the keys).
+    std::string rows;
+    std::string outer;
     for (const std::string& column : columns) {
-        select += select.empty() ? "SELECT " : ", ";
-        select += "d." + column;
+        rows += rows.empty() ? "SELECT " : ", ";
+        rows += "d." + column;
+        outer += outer.empty() ? "SELECT " : ", ";
+        outer += "d." + column;
     }
-    // Each row's cursor is made in the statement itself, so that its rows
-    // can go straight into the function's result (see list_deliveries.cpp).
-    select += ", webhook.listing_cursor(";
-    for (std::size_t i = 0; i < request.order.keys.size(); ++i) {
-        if (i > 0) select += ", ";
-        select += "d.";
-        select += request.order.keys[i].field->name;
+    for (const SortKey& key : request.order.keys) {
+        std::string name(key.field->name);
+        bool listed = false;
+        for (const std::string& column : columns) listed = listed || column == name;
+        if (!listed) rows += ", d." + name;
     }
-    select += ")";
     // The limit is a literal (a number the compiler computed, not user text):
     // a plan for a known small LIMIT is the index-scan plan, also when generic.
-    query.sql =
-        select + kFrom + where + " ORDER BY " + order.sql("d") + " LIMIT " + std::to_string(limit);
-    if (offset) query.sql += " OFFSET " + parameters.add_integer(*offset);
+    rows += kFrom + where + " ORDER BY " + order.sql("d") + " LIMIT " + std::to_string(limit);
+    if (offset) rows += " OFFSET " + parameters.add_integer(*offset);
+
+    // Each row's cursor is made in the statement itself, so that its rows
+    // can go straight into the function's result (see list_deliveries.cpp);
+    // outside the LIMIT, so that only the page's rows get one, not the rows
+    // an OFFSET skips or a Sort reads. The outer ORDER BY keeps the order
+    // (the rows arrive in it, so it costs no sort).
+    outer += ", webhook.listing_cursor(";
+    for (std::size_t i = 0; i < request.order.keys.size(); ++i) {
+        if (i > 0) outer += ", ";
+        outer += "d.";
+        outer += request.order.keys[i].field->name;
+    }
+    outer += ")";
+    query.sql = outer + " FROM (" + rows + ") AS d ORDER BY " + order.sql("d");
     query.parameters = parameters.items();
     return query;
 }
