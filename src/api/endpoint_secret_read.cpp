@@ -5,6 +5,11 @@
 // security decides whether it is visible at all, and only then reads the
 // secret as the owner of the table. A SECURITY DEFINER function could not do
 // the first step: inside it the caller's identity, and so RLS, is gone.
+//
+// Nothing the caller controls may run with the owner's rights: the function
+// is declared with SET search_path = pg_catalog, pg_temp, its queries name
+// every operator by schema as well, and the owner's query runs as a
+// restricted operation (no SET ROLE, no temporary objects).
 #include <optional>
 
 #include "pg/error_boundary.hpp"
@@ -38,7 +43,8 @@ class UserSwitch {
 public:
     explicit UserSwitch(Oid user) {
         GetUserIdAndSecContext(&saved_user_, &saved_context_);
-        SetUserIdAndSecContext(user, saved_context_ | SECURITY_LOCAL_USERID_CHANGE);
+        SetUserIdAndSecContext(
+            user, saved_context_ | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
     }
     ~UserSwitch() { SetUserIdAndSecContext(saved_user_, saved_context_); }
     UserSwitch(const UserSwitch&) = delete;
@@ -56,13 +62,16 @@ WEBHOOK_SQL_FUNCTION(webhook_endpoint_secret) {
     webhook::pg::call_postgres([] { SPI_connect(); });
 
     std::optional<std::string> secret;
-    if (query_first_text("SELECT id FROM webhook.endpoint WHERE id = $1", id)) {
+    if (query_first_text("SELECT id FROM webhook.endpoint WHERE id OPERATOR(pg_catalog.=) $1",
+                         id)) {
         auto owner = query_first_text(
-            "SELECT relowner::oid::text FROM pg_catalog.pg_class "
-            "WHERE oid = 'webhook.endpoint'::pg_catalog.regclass AND $1 IS NOT NULL",
+            "SELECT relowner::pg_catalog.text FROM pg_catalog.pg_class "
+            "WHERE oid OPERATOR(pg_catalog.=) 'webhook.endpoint'::pg_catalog.regclass "
+            "AND $1 IS NOT NULL",
             id);
         UserSwitch as_owner(static_cast<Oid>(std::stoul(owner.value())));
-        secret = query_first_text("SELECT secret FROM webhook.endpoint WHERE id = $1", id);
+        secret = query_first_text(
+            "SELECT secret FROM webhook.endpoint WHERE id OPERATOR(pg_catalog.=) $1", id);
     }
     webhook::pg::call_postgres([] { SPI_finish(); });
 

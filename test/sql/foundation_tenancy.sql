@@ -30,7 +30,7 @@ CREATE FUNCTION pg_temp.delivery_of(text) RETURNS uuid LANGUAGE sql AS $$ SELECT
 CREATE TEMP TABLE d AS SELECT pg_temp.delivery_of('a') AS a, pg_temp.delivery_of('b') AS b;
 GRANT SELECT ON d TO PUBLIC;
 
-SELECT plan(44);
+SELECT plan(45);
 
 -- A webhook_user in workspace A.
 SET ROLE regress_tenant;
@@ -107,6 +107,27 @@ SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}')$$), '42501 with
 SELECT is(pg_temp.error_of('SELECT count(*) FROM webhook.delivery'), '42501 without hint', 'a role without a webhook role cannot read deliveries');
 SELECT is(pg_temp.error_of(format('SELECT webhook.endpoint_secret(%L)', pg_temp.endpoint_of('a'))), '42501 without hint', 'a role without a webhook role cannot read secrets');
 RESET ROLE;
+
+-- The secret is read with the table owner's rights: no operator or function
+-- that the caller's search_path puts first may run with them.
+CREATE SCHEMA regress_tenant_schema AUTHORIZATION regress_tenant;
+SET ROLE regress_tenant;
+SET webhook.workspace_id = :wa;
+CREATE FUNCTION regress_tenant_schema.uuid_eq(uuid, uuid) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_user <> 'regress_tenant' THEN
+        RAISE EXCEPTION 'a tenant''s operator ran as %', current_user;
+    END IF;
+    RETURN $1::text = $2::text;
+END $$;
+CREATE OPERATOR regress_tenant_schema.= (LEFTARG = uuid, RIGHTARG = uuid, FUNCTION = regress_tenant_schema.uuid_eq);
+SET search_path = regress_tenant_schema, pg_catalog, public;
+SELECT is(pg_temp.error_of(format('SELECT webhook.endpoint_secret(%L)', pg_temp.endpoint_of('a'))), 'no error',
+          'endpoint_secret runs no operator of the caller''s search_path as the table owner');
+RESET search_path;
+RESET webhook.workspace_id;
+RESET ROLE;
+DROP SCHEMA regress_tenant_schema CASCADE;
 
 SELECT * FROM finish();
 DROP TABLE regress_ids;
