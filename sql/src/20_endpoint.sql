@@ -65,6 +65,29 @@ $$;
 COMMENT ON FUNCTION webhook.check_endpoint_headers(jsonb) IS
     'True for a JSON object of extra request headers pg_webhook may send; raises 22023 otherwise.';
 
+-- The worker signs with the previous secret too while its grace lasts, so a
+-- previous secret written directly (a rotation keeps the old secret itself)
+-- must be one: a malformed one would fail every delivery of the endpoint.
+CREATE FUNCTION webhook.check_previous_secret(previous_secret text) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    reason text;
+BEGIN
+    IF previous_secret IS NOT NULL THEN
+        PERFORM webhook.check_secret(previous_secret);
+    END IF;
+    RETURN true;
+EXCEPTION WHEN invalid_parameter_value THEN
+    GET STACKED DIAGNOSTICS reason = PG_EXCEPTION_DETAIL;
+    RAISE EXCEPTION 'invalid previous_secret' USING ERRCODE = '22023',
+        DETAIL = replace(reason, 'The secret', 'The previous secret'),
+        HINT = 'Leave previous_secret to webhook.rotate_endpoint_secret(), which keeps the replaced secret there; or set it NULL.';
+END
+$$;
+COMMENT ON FUNCTION webhook.check_previous_secret(text) IS
+    'True for NULL or a Standard Webhooks secret; raises 22023 naming previous_secret otherwise.';
+
 CREATE FUNCTION webhook.endpoint_before_write() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
 AS $$
@@ -123,7 +146,12 @@ BEGIN
             IF NEW.previous_secret_expires_at IS NOT DISTINCT FROM OLD.previous_secret_expires_at THEN
                 NEW.previous_secret_expires_at := now() + interval '24 hours';
             END IF;
+        ELSIF NEW.previous_secret IS DISTINCT FROM OLD.previous_secret
+              AND NEW.previous_secret IS NOT NULL THEN
+            PERFORM webhook.check_previous_secret(NEW.previous_secret);
         END IF;
+    ELSIF NEW.previous_secret IS NOT NULL THEN
+        PERFORM webhook.check_previous_secret(NEW.previous_secret);
     END IF;
     RETURN NEW;
 END

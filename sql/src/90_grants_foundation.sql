@@ -12,6 +12,7 @@ GRANT EXECUTE ON FUNCTION
     webhook.effective_workspace_id(uuid),
     webhook.check_event_type(text),
     webhook.check_endpoint_headers(jsonb),
+    webhook.check_previous_secret(text),
     webhook.endpoint_before_write(),
     webhook.endpoint_secret(uuid),
     webhook.masked_headers(jsonb),

@@ -9,7 +9,7 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(53);
+SELECT plan(56);
 
 -- Creation with defaults.
 CREATE TEMP TABLE e1 AS SELECT * FROM webhook.create_endpoint('https://example.com/hooks');
@@ -111,5 +111,14 @@ SELECT is((SELECT string_agg(status || '/' || last_error, ',') FROM webhook.deli
           'cancelled/endpoint deleted', 'the deleted endpoint''s pending delivery is kept, cancelled');
 SELECT is(pg_temp.error_of(format($$SELECT webhook.get_endpoint(%L)$$, (SELECT id FROM e2))), 'P0002 with hint', 'a deleted endpoint is gone');
 SELECT is(pg_temp.error_of(format($$SELECT webhook.delete_endpoint(%L)$$, (SELECT id FROM e2))), 'P0002 with hint', 'deleting twice: P0002');
+
+-- A previous secret written directly is held to the secret's format: the
+-- worker signs with it until previous_secret_expires_at.
+SELECT is(pg_temp.error_of(format($$UPDATE webhook.endpoint SET previous_secret = 'not a secret', previous_secret_expires_at = now() + interval '1 hour' WHERE id = %L$$, (SELECT id FROM e1))),
+          '22023 with hint', 'a malformed previous_secret written by UPDATE: 22023');
+SELECT is(pg_temp.error_of($$INSERT INTO webhook.endpoint (url, previous_secret, previous_secret_expires_at) VALUES ('https://a.example/', 'whsec_', now() + interval '1 hour')$$),
+          '22023 with hint', 'a malformed previous_secret written by INSERT: 22023');
+SELECT is(pg_temp.error_of($$INSERT INTO webhook.endpoint (url, previous_secret, previous_secret_expires_at) VALUES ('https://a.example/', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', now() + interval '1 hour')$$),
+          'no error', 'a well-formed previous_secret can be written (as pg_restore does)');
 
 SELECT * FROM finish();
