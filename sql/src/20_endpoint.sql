@@ -352,7 +352,13 @@ BEGIN
             DETAIL = format('grace was %s.', coalesce(grace::text, 'NULL')),
             HINT = 'During the grace period requests are signed with both the new and the previous secret.';
     END IF;
-    -- The trigger keeps the old secret as previous_secret.
+    -- The trigger keeps the old secret as previous_secret, and gives it 24
+    -- hours unless the UPDATE changes previous_secret_expires_at. A rotation
+    -- earlier in this transaction with the same grace left the same end
+    -- (now() does not move): clear it first, or the grace asked for is lost.
+    UPDATE webhook.endpoint AS e SET previous_secret_expires_at = NULL
+     WHERE e.id = rotate_endpoint_secret.id
+       AND e.previous_secret_expires_at = now() + grace;
     UPDATE webhook.endpoint AS e
        SET secret = coalesce(rotate_endpoint_secret.secret, webhook.generate_secret()),
            previous_secret_expires_at = now() + grace

@@ -9,7 +9,7 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(56);
+SELECT plan(59);
 
 -- Creation with defaults.
 CREATE TEMP TABLE e1 AS SELECT * FROM webhook.create_endpoint('https://example.com/hooks');
@@ -120,5 +120,17 @@ SELECT is(pg_temp.error_of($$INSERT INTO webhook.endpoint (url, previous_secret,
           '22023 with hint', 'a malformed previous_secret written by INSERT: 22023');
 SELECT is(pg_temp.error_of($$INSERT INTO webhook.endpoint (url, previous_secret, previous_secret_expires_at) VALUES ('https://a.example/', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', now() + interval '1 hour')$$),
           'no error', 'a well-formed previous_secret can be written (as pg_restore does)');
+
+-- Rotations in one transaction each keep the grace asked for (now() is the
+-- same for all of them, so the grace's end can repeat).
+BEGIN;
+SELECT id IS NOT NULL FROM webhook.rotate_endpoint_secret((SELECT id FROM e1), grace => interval '1 hour');
+SELECT is((SELECT previous_secret_expires_at - now() FROM webhook.rotate_endpoint_secret((SELECT id FROM e1), grace => interval '1 hour')),
+          interval '1 hour', 'a second rotation with the same grace keeps it');
+SELECT is((SELECT previous_secret_expires_at - now() FROM webhook.rotate_endpoint_secret((SELECT id FROM e1), grace => interval '0')),
+          interval '0', 'a rotation with no grace ends the previous secret at once');
+SELECT is((SELECT previous_secret_expires_at - now() FROM webhook.rotate_endpoint_secret((SELECT id FROM e1), grace => interval '0')),
+          interval '0', '... also when repeated in the same transaction');
+COMMIT;
 
 SELECT * FROM finish();
