@@ -39,9 +39,14 @@ void validate_endpoint_url(std::string_view url) {
     std::string text(url);
     // CURLU_NON_SUPPORT_SCHEME lets us parse any scheme and refuse it ourselves
     // with a clear message instead of curl's generic one.
-    if (curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), CURLU_NON_SUPPORT_SCHEME) !=
-        CURLUE_OK) {
-        refuse("The URL \"" + text + "\" cannot be parsed as an absolute URL.");
+    // The URL is not repeated in the detail: it may carry credentials (which
+    // are refused below, but only once it parses), and the detail is written
+    // to the server log even when the call's parameters are not.
+    CURLUcode parsed =
+        curl_url_set(handle.get(), CURLUPART_URL, text.c_str(), CURLU_NON_SUPPORT_SCHEME);
+    if (parsed != CURLUE_OK) {
+        refuse(std::string("The URL cannot be parsed as an absolute URL (") +
+               curl_url_strerror(parsed) + ").");
     }
 
     char* raw = nullptr;

@@ -62,3 +62,21 @@ TEST(EndpointUrl, RefusesCredentialsInTheUrl) {
     // An @ in the path or query is not a credential.
     EXPECT_EQ(sqlstate_of(webhook::validate_endpoint_url, "https://example.com/a@b?to=x@y"), "ok");
 }
+
+// A refused URL is never repeated back: it may carry credentials, and the
+// error's detail reaches the server log even when the call's parameters do not.
+TEST(EndpointUrl, RefusalsNeverRepeatTheUrl) {
+    for (const char* url : {"https://user:s3cret@example.com:99999/", "https://user:s3cret@[::1/",
+                            "https://user:s3cret@/", "ftp://user:s3cret@example.com/",
+                            "https://user:s3cret@example.com/"}) {
+        try {
+            webhook::validate_endpoint_url(url);
+            ADD_FAILURE() << url << " was accepted";
+        } catch (const webhook::Error& error) {
+            EXPECT_EQ(error.sqlstate(), "22023") << url;
+            EXPECT_EQ(error.message().find("s3cret"), std::string::npos) << error.message();
+            EXPECT_EQ(error.detail().find("s3cret"), std::string::npos) << error.detail();
+            EXPECT_FALSE(error.detail().empty()) << url;
+        }
+    }
+}
