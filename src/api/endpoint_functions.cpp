@@ -35,7 +35,10 @@ WEBHOOK_SQL_FUNCTION(webhook_check_secret) {
 WEBHOOK_SQL_FUNCTION(webhook_generate_secret) {
     (void)fcinfo;
     std::string secret = webhook::generate_endpoint_secret();
-    PG_RETURN_TEXT_P(cstring_to_text_with_len(secret.data(), static_cast<int>(secret.size())));
+    text* result = webhook::pg::call_postgres([&] {
+        return cstring_to_text_with_len(secret.data(), static_cast<int>(secret.size()));
+    });
+    PG_RETURN_TEXT_P(result);
 }
 
 WEBHOOK_SQL_FUNCTION(webhook_default_max_attempts) {

@@ -34,7 +34,8 @@ std::optional<std::string> query_first_text(const char* sql, Datum id) {
         throw webhook::Error(webhook::sqlstate::kInternalError, "could not read endpoint");
     }
     if (SPI_processed == 0) return std::nullopt;
-    char* value = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+    char* value = webhook::pg::call_postgres(
+        [] { return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1); });
     return std::string(value ? value : "");
 }
 
@@ -81,5 +82,8 @@ WEBHOOK_SQL_FUNCTION(webhook_endpoint_secret) {
                              "workspace.",
                              "Check the id, and the webhook.workspace_id setting.");
     }
-    PG_RETURN_TEXT_P(cstring_to_text_with_len(secret->data(), static_cast<int>(secret->size())));
+    text* result = webhook::pg::call_postgres([&] {
+        return cstring_to_text_with_len(secret->data(), static_cast<int>(secret->size()));
+    });
+    PG_RETURN_TEXT_P(result);
 }
