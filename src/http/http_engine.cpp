@@ -32,6 +32,18 @@ bool starts_with_ignoring_case(const char* text, std::size_t size, const char* p
     return size >= length && strncasecmp(text, prefix, length) == 0;
 }
 
+// The line libcurl needs to send "name: value". Given "name:" with nothing
+// but blanks after the colon, libcurl sends no header at all (that form
+// removes a header of its own); "name;" is its way to send an empty value.
+std::string curl_header_line(const std::string& header) {
+    std::size_t colon = header.find(':');
+    if (colon == std::string::npos || colon == 0 ||
+        header.find_first_not_of(" \t", colon + 1) != std::string::npos) {
+        return header;
+    }
+    return header.substr(0, colon) + ';';
+}
+
 void ensure_curl_initialised() {
     // Not a static initialiser: this runs in the worker, never in the postmaster.
     static const CURLcode result = curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -305,7 +317,8 @@ void HttpEngine::start(Request request) {
         transfer->header_list = extended;
     }
     for (const std::string& header : transfer->request.headers) {
-        curl_slist* extended = curl_slist_append(transfer->header_list, header.c_str());
+        curl_slist* extended =
+            curl_slist_append(transfer->header_list, curl_header_line(header).c_str());
         if (extended == nullptr) return fail_now("out of memory: could not build the headers");
         transfer->header_list = extended;
     }

@@ -390,3 +390,21 @@ TEST(HttpEngine, RefusesCertificatesItCannotVerify) {
     EXPECT_EQ(server.connections(), 1);
     EXPECT_EQ(server.completed_handshakes(), 0);
 }
+
+// An endpoint header may have an empty value ({"x-flag": ""}); libcurl drops
+// a "name:" line with nothing after the colon unless it is told otherwise.
+TEST(HttpEngine, SendsCallerHeadersWithEmptyValues) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed());
+    Request request = post(1, server.url("/ok"), "{}");
+    request.headers = {"x-empty: ", "x-bare:", "x-full: yes"};
+    Outcome outcome = run_one(engine, request);
+    EXPECT_EQ(outcome.http_status, 204);
+    auto received = server.requests();
+    ASSERT_EQ(received.size(), 1u);
+    ASSERT_EQ(received[0].headers.count("x-empty"), 1u);
+    EXPECT_EQ(received[0].headers.at("x-empty"), "");
+    ASSERT_EQ(received[0].headers.count("x-bare"), 1u);
+    EXPECT_EQ(received[0].headers.at("x-bare"), "");
+    EXPECT_EQ(received[0].headers.at("x-full"), "yes");
+}
