@@ -132,7 +132,9 @@ std::optional<milliseconds> retry_after_wait(std::string_view value, Clock::time
     if (value.empty()) return std::nullopt;
     if (std::all_of(value.begin(), value.end(),
                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
-        // delta-seconds; anything with more than 6 digits is beyond the clamp anyway.
+        // delta-seconds (1*DIGIT, so leading zeros are allowed); anything
+        // with more than 6 significant digits is beyond the clamp anyway.
+        value.remove_prefix(std::min(value.find_first_not_of('0'), value.size()));
         if (value.size() > 6) return milliseconds(kMaxRetryAfter);
         std::int64_t seconds = 0;
         for (char c : value) seconds = seconds * 10 + (c - '0');

@@ -141,6 +141,15 @@ TEST(RetryPolicy, RetryAfterIsClampedToOneSecondAndOneDay) {
     EXPECT_EQ(webhook::retry_after_wait(" 7 ", kNow), std::chrono::milliseconds(7s));
 }
 
+// delta-seconds is 1*DIGIT: leading zeros do not make a wait longer.
+TEST(RetryPolicy, RetryAfterSecondsMayHaveLeadingZeros) {
+    EXPECT_EQ(webhook::retry_after_wait("0000005", kNow), std::chrono::milliseconds(5s));
+    EXPECT_EQ(webhook::retry_after_wait("00000000000000000030", kNow),
+              std::chrono::milliseconds(30s));
+    EXPECT_EQ(webhook::retry_after_wait("0000000", kNow), std::chrono::milliseconds(1s));
+    EXPECT_EQ(webhook::retry_after_wait("0001000000", kNow), std::chrono::milliseconds(24h));
+}
+
 TEST(RetryPolicy, TooManyRequestsWithoutUsableRetryAfterWaitsPerSchedule) {
     for (std::optional<std::string> header :
          {std::optional<std::string>{}, std::optional<std::string>{"soon"},
