@@ -7,9 +7,11 @@
 
 extern "C" {
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
+#include "mb/pg_wchar.h"
 #include "pgstat.h"
 #include "utils/array.h"
 #include "utils/lsyscache.h"
@@ -104,6 +106,62 @@ Datum text_datum(const std::string& text) {
     });
 }
 
+// The texts an attempt leaves (a response body, an error) are made valid
+// UTF-8 (core/utf8_text.hpp). Stored as they are in a database of another
+// encoding, they would be text that is not valid there: mojibake in LATIN1,
+// and in EUC_JP bytes that make every read of the column fail. So they are
+// converted to the database's encoding, a character it cannot hold becoming
+// "?" rather than an error, which would hold up the whole batch's results.
+class StorableText {
+  public:
+    StorableText() : encoding_(GetDatabaseEncoding()) {
+        if (encoding_ != PG_UTF8 && encoding_ != PG_SQL_ASCII) {
+            conversion_ =
+                call_postgres([&] { return FindDefaultConversionProc(PG_UTF8, encoding_); });
+        }
+    }
+
+    Datum datum(const std::string& utf8) {
+        if (encoding_ == PG_UTF8 || encoding_ == PG_SQL_ASCII) return text_datum(utf8);
+        return text_datum(converted(utf8));
+    }
+
+  private:
+    std::string converted(const std::string& utf8) {
+        std::string text;
+        text.reserve(utf8.size());
+        const auto* bytes = reinterpret_cast<const unsigned char*>(utf8.data());
+        std::vector<unsigned char> buffer(utf8.size() * MAX_CONVERSION_GROWTH + 1);
+        std::size_t at = 0;
+        while (at < utf8.size()) {
+            if (bytes[at] < 0x80) {  // ASCII is the same in every server encoding
+                text += static_cast<char>(bytes[at++]);
+                continue;
+            }
+            int taken = 0;
+            if (OidIsValid(conversion_)) {
+                buffer[0] = '\0';
+                taken = call_postgres([&] {
+                    return pg_do_encoding_conversion_buf(
+                        conversion_, PG_UTF8, encoding_, const_cast<unsigned char*>(bytes + at),
+                        static_cast<int>(utf8.size() - at), buffer.data(),
+                        static_cast<int>(buffer.size()), true);
+                });
+                text += reinterpret_cast<const char*>(buffer.data());  // NUL-terminated
+            }
+            at += static_cast<std::size_t>(taken);
+            if (at < utf8.size() && bytes[at] >= 0x80 && taken == 0) {
+                text += '?';  // not representable here
+                at += static_cast<std::size_t>(pg_utf_mblen(bytes + at));
+            }
+        }
+        return text;
+    }
+
+    int encoding_;
+    Oid conversion_ = InvalidOid;
+};
+
 // A column of many rows, gathered as Datums with their null flags.
 struct Column {
     std::vector<Datum> values;
@@ -123,6 +181,7 @@ std::optional<Datum> column(HeapTuple row, TupleDesc descriptor, int number);
 UuidBytes uuid_bytes(Datum value);
 
 std::vector<UuidBytes> record(const std::vector<FinishedAttempt>& finished) {
+    StorableText storable;
     Column ids, versions, workspaces, endpoints, numbers, statuses, next_attempts, http_statuses,
         errors, bodies, started, durations;
     for (const FinishedAttempt& attempt : finished) {
@@ -143,12 +202,12 @@ std::vector<UuidBytes> record(const std::vector<FinishedAttempt>& finished) {
             http_statuses.add_null();
         }
         if (attempt.error) {
-            errors.add(text_datum(*attempt.error));
+            errors.add(storable.datum(*attempt.error));
         } else {
             errors.add_null();
         }
         if (attempt.response_body) {
-            bodies.add(text_datum(*attempt.response_body));
+            bodies.add(storable.datum(*attempt.response_body));
         } else {
             bodies.add_null();
         }

@@ -24,6 +24,8 @@
 //   /retry-after-date/<s>      429 with Retry-After as an HTTP date <s> ahead
 //   /unavailable/<s>           503 with "Retry-After: <s>"
 //   /redirect                  302 to /ok
+//   /bytes                     200 with "caf\xc3\xa9 \xff\x00 end": UTF-8, a byte
+//                              that is not UTF-8, and a NUL
 //   /flaky/<n>                 500 for the first n requests carrying a given
 //                              webhook-id, then 200
 //   anything else              404
@@ -130,6 +132,11 @@ function respond(request, response, path) {
       return answer(response, 503, { 'retry-after': argument }, 'unavailable');
     case 'redirect':
       return answer(response, 302, { location: '/ok' }, 'moved');
+    case 'bytes': {
+      const body = Buffer.from([0x63, 0x61, 0x66, 0xc3, 0xa9, 0x20, 0xff, 0x00, 0x20, 0x65, 0x6e, 0x64]);
+      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+      return response.end(body);
+    }
     case 'flaky': {
       const failures = nonNegativeInteger(argument, 0);
       const id = String(request.headers['webhook-id'] ?? '');
