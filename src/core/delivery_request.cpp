@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/endpoint_secret.hpp"
 #include "core/webhook_signature.hpp"
 
 namespace webhook {
@@ -39,21 +40,39 @@ bool is_acceptable_extra(const std::string& line) {
 
 }  // namespace
 
-std::vector<std::string> delivery_request_headers(const ClaimedDelivery& delivery,
-                                                  std::int64_t unix_timestamp) {
+std::vector<std::string> delivery_extra_headers(const ClaimedDelivery& delivery) {
     std::vector<std::string> headers;
     headers.reserve(delivery.headers.size() + 3);
     for (const std::string& line : delivery.headers) {
         if (is_acceptable_extra(line)) headers.push_back(line);
     }
-    std::string id = uuid_to_string(delivery.id);
-    std::vector<std::string> secrets{delivery.secret};
-    if (delivery.previous_secret) secrets.push_back(*delivery.previous_secret);
+    return headers;
+}
 
-    headers.push_back("webhook-id: " + id);
-    headers.push_back("webhook-timestamp: " + std::to_string(unix_timestamp));
-    headers.push_back("webhook-signature: " +
-                      standard_webhooks_signature(id, unix_timestamp, delivery.body, secrets));
+DeliverySigner::DeliverySigner(const ClaimedDelivery& delivery) : id_(uuid_to_string(delivery.id)) {
+    keys_.push_back(decode_endpoint_secret(delivery.secret));
+    if (delivery.previous_secret)
+        keys_.push_back(decode_endpoint_secret(*delivery.previous_secret));
+}
+
+std::vector<std::string> DeliverySigner::headers(std::int64_t unix_timestamp,
+                                                 std::string_view body) const {
+    std::string signatures;
+    for (const std::vector<std::uint8_t>& key : keys_) {
+        if (!signatures.empty()) signatures += ' ';
+        signatures += webhook_signature_v1(key, id_, unix_timestamp, body);
+    }
+    return {"webhook-id: " + id_, "webhook-timestamp: " + std::to_string(unix_timestamp),
+            "webhook-signature: " + signatures};
+}
+
+std::vector<std::string> delivery_request_headers(const ClaimedDelivery& delivery,
+                                                  std::int64_t unix_timestamp) {
+    DeliverySigner signer(delivery);
+    std::vector<std::string> headers = delivery_extra_headers(delivery);
+    for (std::string& line : signer.headers(unix_timestamp, delivery.body)) {
+        headers.push_back(std::move(line));
+    }
     return headers;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/delivery_batch.hpp"
@@ -18,5 +19,24 @@ namespace webhook {
 // rotation's grace period, the previous one.
 std::vector<std::string> delivery_request_headers(const ClaimedDelivery& delivery,
                                                   std::int64_t unix_timestamp);
+
+// The first part of that: the endpoint's extra headers that may be sent.
+std::vector<std::string> delivery_extra_headers(const ClaimedDelivery& delivery);
+
+// The second part, made when the request starts: webhook-timestamp says when
+// it was sent, and a claimed request may wait in the engine's queue for a
+// long time (behind slow receivers) before it is. Made from a claimed
+// delivery, whose secrets it checks and decodes at once (Error 22023 for a
+// malformed one); headers() signs with them.
+class DeliverySigner {
+  public:
+    explicit DeliverySigner(const ClaimedDelivery& delivery);
+    // webhook-id, webhook-timestamp and webhook-signature over this body.
+    std::vector<std::string> headers(std::int64_t unix_timestamp, std::string_view body) const;
+
+  private:
+    std::string id_;
+    std::vector<std::vector<std::uint8_t>> keys_;  // current secret first
+};
 
 }  // namespace webhook

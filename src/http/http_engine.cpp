@@ -303,6 +303,21 @@ void HttpEngine::start(Request request) {
         transfer->outcome.error = std::move(error);
         finished_.push_back(std::move(transfer->outcome));
     };
+    if (transfer->request.headers_at_start) {
+        try {
+            const std::int64_t unix_now = std::chrono::duration_cast<std::chrono::seconds>(
+                                              transfer->outcome.started_at.time_since_epoch())
+                                              .count();
+            for (std::string& header :
+                 transfer->request.headers_at_start(unix_now, transfer->request.body)) {
+                transfer->request.headers.push_back(std::move(header));
+            }
+        } catch (const std::exception& error) {
+            return fail_now(std::string("request not sent: ") + error.what());
+        } catch (...) {
+            return fail_now("request not sent: its headers could not be made");
+        }
+    }
     for (const std::string& header : transfer->request.headers) {
         if (header.find_first_of(std::string("\r\n\0", 3)) != std::string::npos) {
             return fail_now("a request header contains a line break or NUL byte");

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,6 +37,11 @@ struct Request {
     std::vector<std::string> headers;  // "name: value", beyond the engine's own
     std::string body;                  // sent as is, content-type application/json
     long timeout_ms = 15000;           // the whole exchange
+    // Headers made when the request starts, from the Unix time then and the
+    // body (a signature over a timestamp), sent after `headers`. When it
+    // throws, the request fails unsent with the exception's text.
+    std::function<std::vector<std::string>(std::int64_t unix_seconds, const std::string& body)>
+        headers_at_start;
 };
 
 struct Outcome {

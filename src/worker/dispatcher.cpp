@@ -167,16 +167,19 @@ class Dispatcher {
     }
 
     void submit(std::vector<ClaimedDelivery> claimed) {
-        auto unix_now =
-            std::chrono::duration_cast<std::chrono::seconds>(Clock::now().time_since_epoch())
-                .count();
         for (ClaimedDelivery& delivery : claimed) {
             OutgoingRequest request;
             request.tag = ++last_tag_;
             request.url = delivery.url;
             request.timeout_ms = delivery.timeout_ms;
             try {
-                request.headers = delivery_request_headers(delivery, unix_now);
+                request.headers = delivery_extra_headers(delivery);
+                // Signed when the request starts, which may be long after
+                // this claim: webhook-timestamp must say when it was sent.
+                request.headers_at_start = [signer = DeliverySigner(delivery)](
+                                               std::int64_t unix_seconds, const std::string& body) {
+                    return signer.headers(unix_seconds, body);
+                };
             } catch (const Error& error) {
                 // A secret that cannot sign: a failed attempt, never sent.
                 AttemptObservation observation;

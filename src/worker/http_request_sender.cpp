@@ -34,6 +34,7 @@ class HttpRequestSender final : public RequestSender {
         request.headers = std::move(outgoing.headers);
         request.body = std::move(outgoing.body);
         request.timeout_ms = outgoing.timeout_ms;
+        request.headers_at_start = std::move(outgoing.headers_at_start);
         engine_.submit(std::move(request));
     }
 

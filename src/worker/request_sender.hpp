@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,9 @@ struct OutgoingRequest {
     std::vector<std::string> headers;  // "name: value"
     std::string body;
     int timeout_ms = 15000;
+    // Headers made when the request starts (see http::Request).
+    std::function<std::vector<std::string>(std::int64_t unix_seconds, const std::string& body)>
+        headers_at_start;
 };
 
 struct SentAttempt {

@@ -60,6 +60,19 @@ TEST(DeliveryRequestHeaders, KeepExtraHeadersButNotOursOrBrokenOnes) {
     EXPECT_NE(header(headers, "webhook-signature"), "forged");
 }
 
+TEST(DeliveryRequestHeaders, TheSignerSignsWithTheTimestampItIsGiven) {
+    auto delivery = sample_delivery();
+    delivery.previous_secret = "whsec_" + std::string(32, 'A');
+    webhook::DeliverySigner signer(delivery);
+    for (std::int64_t timestamp : {1614265330, 1614265999}) {
+        auto headers = signer.headers(timestamp, delivery.body);
+        EXPECT_EQ(headers, webhook::delivery_request_headers(delivery, timestamp));
+        EXPECT_EQ(header(headers, "webhook-timestamp"), std::to_string(timestamp));
+    }
+    delivery.previous_secret = "whsec_short";
+    EXPECT_THROW(webhook::DeliverySigner{delivery}, webhook::Error);
+}
+
 TEST(DeliveryRequestHeaders, RefuseAMalformedSecret) {
     auto delivery = sample_delivery();
     delivery.secret = "not a secret";

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <map>
+#include <stdexcept>
 
 using namespace std::chrono_literals;
 using webhook::http::EngineSettings;
@@ -407,4 +408,41 @@ TEST(HttpEngine, SendsCallerHeadersWithEmptyValues) {
     ASSERT_EQ(received[0].headers.count("x-bare"), 1u);
     EXPECT_EQ(received[0].headers.at("x-bare"), "");
     EXPECT_EQ(received[0].headers.at("x-full"), "yes");
+}
+
+// A request waiting for a slot gets its start-time headers (the Standard
+// Webhooks timestamp and signature) when it starts, not when it was handed over.
+TEST(HttpEngine, MakesStartTimeHeadersWhenTheRequestStarts) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed(1));
+    const auto handed_over = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    engine.submit(post(1, server.url("/delay/1500"), "{}"));
+    Request waiting = post(2, server.url("/ok"), "{\"n\": 2}");
+    waiting.headers = {"x-first: 1"};
+    waiting.headers_at_start = [](std::int64_t unix_seconds, const std::string& body) {
+        return std::vector<std::string>{"x-started: " + std::to_string(unix_seconds),
+                                        "x-body: " + body};
+    };
+    engine.submit(waiting);
+    Request failing = post(3, server.url("/ok"), "{}");
+    failing.headers_at_start = [](std::int64_t, const std::string&) -> std::vector<std::string> {
+        throw std::runtime_error("no key");
+    };
+    engine.submit(failing);
+
+    std::map<std::uint64_t, Outcome> outcomes;
+    for (Outcome& outcome : run(engine, 3)) outcomes[outcome.tag] = std::move(outcome);
+    ASSERT_EQ(outcomes.size(), 3u);
+    EXPECT_EQ(outcomes[2].http_status, 204);
+    EXPECT_EQ(outcomes[3].http_status, 0);
+    EXPECT_EQ(outcomes[3].error, "request not sent: no key");
+
+    auto received = server.requests();
+    ASSERT_EQ(received.size(), 2u);  // the failing one never left
+    const auto& got = received[1];
+    EXPECT_EQ(got.headers.at("x-first"), "1");
+    EXPECT_EQ(got.headers.at("x-body"), "{\"n\": 2}");
+    EXPECT_GE(std::stoll(got.headers.at("x-started")), handed_over + 1);
 }
