@@ -49,7 +49,9 @@ WEBHOOK_SQL_FUNCTION(webhook_wake_worker_on_commit) {
 }
 
 // (pid, state, in_flight, per_second, last_error) of the worker serving this
-// database; pid NULL and state 'stopped' when none does.
+// database; pid NULL and state 'stopped' when none does. last_error is the
+// last one a worker of this database met (kept after it exited, which says
+// why it did), never another database's.
 WEBHOOK_SQL_FUNCTION(webhook_worker_runtime) {
     using namespace std::chrono;
     auto now_second = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
@@ -59,6 +61,7 @@ WEBHOOK_SQL_FUNCTION(webhook_worker_runtime) {
         status.state = webhook::worker::WorkerState::kStopped;
         status.in_flight = 0;
     }
+    if (status.last_error_database != MyDatabaseId) status.last_error[0] = '\0';
 
     return webhook::pg::call_postgres([&] {
         TupleDesc descriptor;

@@ -3,6 +3,7 @@
 #include <cstring>
 
 extern "C" {
+#include "miscadmin.h"
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
@@ -93,6 +94,7 @@ StatusSnapshot read_status(int64 now_second) {
         if (age >= 0 && age < kRateBuckets) finished += state->bucket_count[i];
     }
     std::memcpy(snapshot.last_error, state->last_error, sizeof snapshot.last_error);
+    snapshot.last_error_database = state->last_error_database;
     SpinLockRelease(&state->mutex);
     snapshot.per_second = static_cast<double>(finished) / kRateBuckets;
     return snapshot;
@@ -137,6 +139,7 @@ void set_last_error(const char* message) {
     if (state == nullptr) return;
     SpinLockAcquire(&state->mutex);
     copy_text(state->last_error, sizeof state->last_error, message);
+    state->last_error_database = MyDatabaseId;
     SpinLockRelease(&state->mutex);
 }
 

@@ -54,6 +54,9 @@ struct SharedState {
     int64 bucket_second[kRateBuckets];
     int32 bucket_count[kRateBuckets];
     char last_error[512];
+    // The database of the worker that met last_error: it is shown there
+    // only, also after that worker exited, never in another database.
+    Oid last_error_database;
     // Set while a DROP DATABASE of the served database runs: the launcher
     // starts no worker and a starting worker leaves at once.
     bool database_drop_pending;
@@ -79,6 +82,7 @@ struct StatusSnapshot {
     int in_flight;
     double per_second;
     char last_error[512];
+    Oid last_error_database;
 };
 StatusSnapshot read_status(int64 now_second);
 
@@ -86,6 +90,7 @@ StatusSnapshot read_status(int64 now_second);
 void publish_worker(pid_t pid, Oid database_id, Latch* latch);
 void set_worker_state(WorkerState state, int in_flight);
 void count_finished_attempts(int64 now_second, int count);
+// Called by the worker: the error is of its database (MyDatabaseId).
 void set_last_error(const char* message);  // nullptr clears
 
 // Posts at most kWithdrawalSlots withdrawals and wakes the worker. Safe in
