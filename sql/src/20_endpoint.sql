@@ -352,6 +352,14 @@ BEGIN
             DETAIL = format('grace was %s.', coalesce(grace::text, 'NULL')),
             HINT = 'During the grace period requests are signed with both the new and the previous secret.';
     END IF;
+    -- The current secret again would replace nothing, but would give the
+    -- secret it replaced (perhaps rotated away because it leaked) a new grace.
+    -- endpoint_secret() reads it as the caller may (P0002 when not visible).
+    IF rotate_endpoint_secret.secret = webhook.endpoint_secret(rotate_endpoint_secret.id) THEN
+        RAISE EXCEPTION 'the new secret is the endpoint''s current secret' USING ERRCODE = '22023',
+            DETAIL = 'Rotating to it would replace nothing, and would make the secret it replaced valid again for the grace period.',
+            HINT = 'Pass another secret, or NULL to have one generated.';
+    END IF;
     -- The trigger keeps the old secret as previous_secret, and gives it 24
     -- hours unless the UPDATE changes previous_secret_expires_at. A rotation
     -- earlier in this transaction with the same grace left the same end

@@ -9,7 +9,7 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(59);
+SELECT plan(61);
 
 -- Creation with defaults.
 CREATE TEMP TABLE e1 AS SELECT * FROM webhook.create_endpoint('https://example.com/hooks');
@@ -100,6 +100,11 @@ SELECT ok((SELECT previous_secret_expires_at BETWEEN now() + interval '59 minute
 SELECT is((SELECT previous_secret IS NULL FROM webhook.rotate_endpoint_secret((SELECT id FROM e2), secret => 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')),
           true, 'rotate returns no secret either');
 SELECT is(webhook.endpoint_secret((SELECT id FROM e2)), 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'rotation to a given secret');
+CREATE TEMP TABLE grace_before AS SELECT previous_secret_expires_at FROM webhook.endpoint WHERE id = (SELECT id FROM e2);
+SELECT is(pg_temp.error_of(format($$SELECT webhook.rotate_endpoint_secret(%L, secret => 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', grace => interval '7 days')$$, (SELECT id FROM e2))),
+          '22023 with hint', 'rotation to the current secret: 22023');
+SELECT is((SELECT previous_secret_expires_at FROM webhook.endpoint WHERE id = (SELECT id FROM e2)), (SELECT previous_secret_expires_at FROM grace_before),
+          '... and the replaced secret''s grace is not extended');
 SELECT is(pg_temp.error_of(format($$SELECT webhook.rotate_endpoint_secret(%L, grace => interval '-1 hour')$$, (SELECT id FROM e2))), '22023 with hint', 'negative grace: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.endpoint_secret('00000000-0000-0000-0000-0000000000aa')$$), 'P0002 with hint', 'secret of an unknown endpoint: P0002');
 SELECT is(pg_temp.error_of($$SELECT webhook.endpoint_headers('00000000-0000-0000-0000-0000000000aa')$$), 'P0002 with hint', 'headers of an unknown endpoint: P0002');
