@@ -107,6 +107,11 @@ BEGIN
                 DETAIL = 'An endpoint with no event types would never receive anything.',
                 HINT = 'Pass NULL to receive every event type, or name at least one.';
         END IF;
+        IF array_ndims(NEW.event_types) > 1 THEN
+            RAISE EXCEPTION 'event_types must be a one-dimensional array' USING ERRCODE = '22023',
+                DETAIL = format('It has %s dimensions.', array_ndims(NEW.event_types)),
+                HINT = 'Pass a list such as ARRAY[''invoice.paid'', ''invoice.failed''].';
+        END IF;
         PERFORM webhook.check_event_type(t) FROM unnest(NEW.event_types) AS t;
     END IF;
     IF NEW.max_attempts IS NOT NULL AND NEW.max_attempts NOT BETWEEN 1 AND 100 THEN
@@ -122,6 +127,10 @@ BEGIN
     IF length(NEW.description) > 1000 THEN
         RAISE EXCEPTION 'description is longer than 1000 characters' USING ERRCODE = '22023',
             HINT = 'Shorten the description.';
+    END IF;
+    IF length(NEW.disabled_reason) > 1000 THEN
+        RAISE EXCEPTION 'disabled_reason is longer than 1000 characters' USING ERRCODE = '22023',
+            HINT = 'Shorten the reason.';
     END IF;
     PERFORM webhook.check_endpoint_headers(NEW.headers);
     IF NEW.enabled THEN

@@ -64,6 +64,15 @@ void validate_endpoint_url(std::string_view url) {
     curl_url_get(handle.get(), CURLUPART_HOST, &raw, 0);
     std::unique_ptr<char, CurlFree> host(raw);
     if (!host || host.get()[0] == '\0') refuse("The URL has no host.");
+    // libcurl reads "http:///x" as host x; the stored URL would then not say
+    // where requests go.
+    std::string_view after_scheme = url.substr(scheme_text.size());
+    if (after_scheme.rfind(":///", 0) == 0) refuse("The URL has no host.");
+
+    raw = nullptr;
+    curl_url_get(handle.get(), CURLUPART_PORT, &raw, 0);
+    std::unique_ptr<char, CurlFree> port(raw);
+    if (port && std::string_view(port.get()) == "0") refuse("Port 0 cannot be connected to.");
 
     // Credentials in the URL would be shown wherever the URL is (every list
     // of endpoints, the listing's endpoint filter), unlike a header's value.

@@ -9,7 +9,7 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(61);
+SELECT plan(63);
 
 -- Creation with defaults.
 CREATE TEMP TABLE e1 AS SELECT * FROM webhook.create_endpoint('https://example.com/hooks');
@@ -61,6 +61,8 @@ SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/'
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', secret => 'whsec_c2hvcnQ=')$$), '22023 with hint', 'secret of 5 bytes: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', secret => 'whsec_!!!!')$$), '22023 with hint', 'secret not base64: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', event_types => '{}')$$), '22023 with hint', 'empty event_types: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', event_types => '{{a.b},{c.d}}')$$), '22023 with hint', 'two-dimensional event_types: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.disable_endpoint((SELECT id FROM e1), repeat('x', 1001))$$), '22023 with hint', 'a disabled_reason over 1000 characters: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', event_types => '{"bad type"}')$$), '22023 with hint', 'malformed event type: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', max_attempts => 0)$$), '22023 with hint', 'max_attempts 0: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', timeout_ms => 10)$$), '22023 with hint', 'timeout_ms 10: 22023');

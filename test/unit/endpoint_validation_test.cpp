@@ -49,7 +49,8 @@ TEST(EndpointUrl, AcceptsHttpAndHttps) {
 TEST(EndpointUrl, RefusesEverythingElseWith22023) {
     for (const char* url : {"", "ftp://example.com/", "file:///etc/passwd", "example.com/hook",
                             "https://", "https://exa mple.com/", "javascript:alert(1)",
-                            "gopher://x/", "https://example.com/\n"}) {
+                            "gopher://x/", "https://example.com/\n", "http:///x",
+                            "HTTPS:///example.com/", "https://example.com:0/", "http://[::1]:00/"}) {
         EXPECT_EQ(sqlstate_of(webhook::validate_endpoint_url, url), "22023") << url;
     }
 }
