@@ -95,6 +95,7 @@ BEGIN
     PERFORM webhook.check_url(NEW.url);
     IF NEW.url IS NULL THEN
         RAISE EXCEPTION 'endpoint url is required' USING ERRCODE = '22023',
+            DETAIL = 'The url is where the endpoint''s deliveries are sent.',
             HINT = 'Give an absolute URL such as https://example.com/webhooks.';
     END IF;
     IF NEW.secret IS NULL THEN
@@ -126,6 +127,7 @@ BEGIN
     END IF;
     IF length(NEW.description) > 1000 THEN
         RAISE EXCEPTION 'description is longer than 1000 characters' USING ERRCODE = '22023',
+            DETAIL = format('The description has %s characters.', length(NEW.description)),
             HINT = 'Shorten the description.';
     END IF;
     IF length(NEW.disabled_reason) > 1000 THEN
@@ -147,6 +149,7 @@ BEGIN
         END IF;
         IF NEW.workspace_id IS DISTINCT FROM OLD.workspace_id THEN
             RAISE EXCEPTION 'an endpoint cannot move to another workspace' USING ERRCODE = '22023',
+                DETAIL = 'Its deliveries and their attempts belong to the workspace it was created in.',
                 HINT = 'Create a new endpoint in the other workspace instead.';
         END IF;
         -- A new secret keeps the old one for signing during the grace period.
@@ -259,6 +262,7 @@ DECLARE
 BEGIN
     IF create_endpoint.url IS NULL THEN
         RAISE EXCEPTION 'endpoint url is required' USING ERRCODE = '22023',
+            DETAIL = 'The url is where the endpoint''s deliveries are sent.',
             HINT = 'Give an absolute URL such as https://example.com/webhooks.';
     END IF;
     INSERT INTO webhook.endpoint AS e
@@ -293,6 +297,7 @@ BEGIN
         IF field IS NULL OR NOT field = ANY (resettable) THEN
             RAISE EXCEPTION 'cannot reset %', coalesce(quote_literal(field), 'NULL')
                 USING ERRCODE = '22023',
+                      DETAIL = 'Only the optional fields of an endpoint can be reset to NULL.',
                       HINT = format('Fields that can be reset to NULL: %s.', array_to_string(resettable, ', '));
         END IF;
     END LOOP;
@@ -302,6 +307,7 @@ BEGIN
        OR (update_endpoint.timeout_ms IS NOT NULL AND 'timeout_ms' = ANY (reset))
        OR (update_endpoint.headers IS NOT NULL AND 'headers' = ANY (reset)) THEN
         RAISE EXCEPTION 'a field cannot be both set and reset' USING ERRCODE = '22023',
+            DETAIL = 'A field named in reset becomes NULL, so it cannot also take the value given for it.',
             HINT = 'Pass a new value or name the field in reset, not both.';
     END IF;
 
@@ -359,7 +365,7 @@ BEGIN
     IF grace IS NULL OR grace < interval '0' OR grace > interval '7 days' THEN
         RAISE EXCEPTION 'grace must be between 0 and 7 days' USING ERRCODE = '22023',
             DETAIL = format('grace was %s.', coalesce(grace::text, 'NULL')),
-            HINT = 'During the grace period requests are signed with both the new and the previous secret.';
+            HINT = 'Pass a grace from 0 to 7 days (default 24 hours): during it, requests are signed with both the new and the previous secret.';
     END IF;
     -- The current secret again would replace nothing, but would give the
     -- secret it replaced (perhaps rotated away because it leaked) a new grace.

@@ -31,10 +31,12 @@ DECLARE
 BEGIN
     IF publish.payload IS NULL THEN
         RAISE EXCEPTION 'payload is required' USING ERRCODE = '22023',
+            DETAIL = 'The payload is the body of every request sent for the event.',
             HINT = 'Pass the event''s JSON payload; use ''{}'' for an event without data.';
     END IF;
     IF event = '' OR length(event) > 255 THEN
         RAISE EXCEPTION 'event_id must be 1 to 255 characters' USING ERRCODE = '22023',
+            DETAIL = format('event_id has %s characters.', length(event)),
             HINT = 'Pass NULL to have an event id generated.';
     END IF;
 

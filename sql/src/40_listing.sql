@@ -157,7 +157,7 @@ BEGIN
     IF page_size < 1 OR page_size > 100 THEN
         RAISE EXCEPTION 'page_size must be between 1 and 100'
             USING ERRCODE = '22023', DETAIL = format('page_size is %s.', page_size),
-                  HINT = 'Ask for at most 100 rows per page.';
+                  HINT = 'Ask for 1 to 100 rows per page.';
     END IF;
     IF count NOT IN ('exact', 'estimated', 'none') THEN
         RAISE EXCEPTION 'unknown count mode %', quote_literal(count)

@@ -227,7 +227,7 @@ WEBHOOK_SQL_FUNCTION(webhook_list_deliveries) {
         throw Error::invalid_parameter(
             "page_size must be between 1 and 100",
             "page_size is " + std::to_string(page_size) + ".",
-            "Ask for at most 100 rows and follow the last row's cursor with after for more.");
+            "Ask for 1 to 100 rows, and follow the last row's cursor with after for more.");
     }
     call_postgres([] { SPI_connect(); });
     const CursorCodec& codec = connected_codec();

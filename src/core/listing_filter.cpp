@@ -60,7 +60,7 @@ class FilterCompiler {
             if (scope == Scope::Delivery) allowed += ", endpoint";
             throw Error::invalid_parameter(
                 "unknown filter field \"" + shorten(name) + "\"",
-                scope == Scope::Delivery ? "Filters apply to the columns of webhook.delivery."
+                scope == Scope::Delivery ? "Filters apply to the columns of webhook.delivery other than payload."
                                          : "Endpoint filters apply to a few endpoint columns.",
                 "Fields: " + allowed + "; and, or, not combine filters.");
         }

@@ -119,7 +119,8 @@ SortOrder parse_order_by(const std::optional<std::string>& json) {
         if (!field || !field->sortable) {
             throw Error::invalid_parameter(
                 "unknown sort field \"" + shorten(name) + "\"",
-                "order_by can sort only on columns of webhook.delivery.",
+                "Sorting applies to the columns of webhook.delivery other than payload and "
+                "response_body.",
                 std::string("Sortable fields: ") + field_list(fields, true) + ".");
         }
         for (const SortKey& key : order.keys) {

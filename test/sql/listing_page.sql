@@ -105,7 +105,7 @@ SELECT is((SELECT page -> 'pagination' FROM pages WHERE name = 'offset 3 none'),
 
 -- Refused arguments.
 SELECT is(pg_temp.error_text('SELECT * FROM webhook.list_deliveries(page_size => 0)'),
-          '22023 page_size must be between 1 and 100 | Ask for at most 100 rows and follow the last row''s cursor with after for more.',
+          '22023 page_size must be between 1 and 100 | Ask for 1 to 100 rows, and follow the last row''s cursor with after for more.',
           'page_size 0');
 SELECT is(left(pg_temp.error_text('SELECT * FROM webhook.list_deliveries(page_size => 101)'), 5), '22023', 'page_size 101');
 SELECT is((SELECT count(*)::int FROM webhook.list_deliveries(page_size => NULL)), 24, 'page_size NULL means the default, 100');

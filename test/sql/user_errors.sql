@@ -1,0 +1,87 @@
+-- The errors a caller meets with a wrong argument: each has its SQLSTATE, a
+-- lower-case message, a detail that is a full sentence and a hint that says
+-- what to do (STYLE.md, "Errors users see"), and says what is true.
+\set QUIET 1
+\pset format unaligned
+\pset tuples_only true
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS pg_webhook;
+TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
+
+-- The error `sql` raises: SQLSTATE, message, detail and hint.
+CREATE FUNCTION pg_temp.error_parts(sql text, OUT state text, OUT message text, OUT detail text, OUT hint text)
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE sql;
+    state := 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT,
+                            detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
+END $$;
+
+CREATE TEMP TABLE endpoint AS
+    SELECT id FROM webhook.create_endpoint('https://example.com/hooks');
+
+CREATE TEMP TABLE refused (what text, sql text, state text);
+INSERT INTO refused VALUES
+    ('create_endpoint without url', $$SELECT webhook.create_endpoint(NULL)$$, '22023'),
+    ('an endpoint row without url', $$INSERT INTO webhook.endpoint (url) VALUES (NULL)$$, '22023'),
+    ('a long description', format($$SELECT webhook.update_endpoint(%L, description => repeat('d', 1001))$$, (SELECT id FROM endpoint)), '22023'),
+    ('an endpoint moved to another workspace', format($$UPDATE webhook.endpoint SET workspace_id = gen_random_uuid() WHERE id = %L$$, (SELECT id FROM endpoint)), '22023'),
+    ('reset of a required field', format($$SELECT webhook.update_endpoint(%L, reset => '{url}')$$, (SELECT id FROM endpoint)), '22023'),
+    ('a field set and reset', format($$SELECT webhook.update_endpoint(%L, description => 'x', reset => '{description}')$$, (SELECT id FROM endpoint)), '22023'),
+    ('a grace of 8 days', format($$SELECT webhook.rotate_endpoint_secret(%L, grace => '8 days')$$, (SELECT id FROM endpoint)), '22023'),
+    ('publish without payload', $$SELECT webhook.publish('order.created', NULL)$$, '22023'),
+    ('publish with an empty event_id', $$SELECT webhook.publish('order.created', '{}', event_id => '')$$, '22023'),
+    ('an invalid event type', $$SELECT webhook.publish('order created', '{}')$$, '22023'),
+    ('a URL with credentials', $$SELECT webhook.create_endpoint('https://u:p@example.com/')$$, '22023'),
+    ('a secret without whsec_', $$SELECT webhook.create_endpoint('https://example.com/', secret => 'abc')$$, '22023'),
+    ('max_attempts 0', $$SELECT webhook.create_endpoint('https://example.com/', max_attempts => 0)$$, '22023'),
+    ('an unknown endpoint', $$SELECT webhook.get_endpoint(gen_random_uuid())$$, 'P0002'),
+    ('an unknown delivery', $$SELECT webhook.get_delivery(gen_random_uuid())$$, 'P0002'),
+    ('retry_deliveries without a condition', $$SELECT webhook.retry_deliveries()$$, '22023'),
+    ('page_size 0', $$SELECT * FROM webhook.list_deliveries(page_size => 0)$$, '22023'),
+    ('deliveries_page, page_size 0', $$SELECT webhook.deliveries_page(page_size => 0)$$, '22023'),
+    ('a filter on payload', $$SELECT * FROM webhook.list_deliveries(filter => '{"payload": {"eq": 1}}')$$, '22023'),
+    ('a sort on response_body', $$SELECT * FROM webhook.list_deliveries(order_by => '[{"response_body": "asc"}]')$$, '22023'),
+    ('a garbled cursor', $$SELECT * FROM webhook.list_deliveries(after => 'garbage')$$, '22023'),
+    ('listing_cursor called directly', $$SELECT webhook.listing_cursor(1)$$, '42501');
+
+CREATE TEMP TABLE raised AS
+    SELECT r.what, e.* FROM refused r CROSS JOIN LATERAL pg_temp.error_parts(r.sql) e;
+
+SELECT plan(12);
+
+SELECT is((SELECT string_agg(what || ': ' || state, '; ') FROM raised r
+            WHERE state IS DISTINCT FROM (SELECT state FROM refused WHERE what = r.what)),
+          NULL, 'each refusal has its SQLSTATE');
+SELECT is((SELECT string_agg(what, '; ') FROM raised WHERE message !~ '^[a-z]'), NULL,
+          'every message starts in lower case');
+-- A sentence may start with the name of an argument: "page_size is 0."
+SELECT is((SELECT string_agg(what, '; ') FROM raised WHERE coalesce(detail, '') !~ '^([A-Z]|[a-z_]+ (is|was|has) ).*\.$'), NULL,
+          'every refusal has a detail that is a full sentence');
+SELECT is((SELECT string_agg(what, '; ') FROM raised WHERE coalesce(hint, '') !~ '^[A-Z].*\.$'), NULL,
+          'every refusal has a hint that is a full sentence');
+
+-- Details and hints that say what is true.
+SELECT is((SELECT detail FROM raised WHERE what = 'a long description'),
+          'The description has 1001 characters.', 'the detail gives the description''s length');
+SELECT is((SELECT detail FROM raised WHERE what = 'publish with an empty event_id'),
+          'event_id has 0 characters.', 'the detail gives the event id''s length');
+SELECT is((SELECT hint FROM raised WHERE what = 'a grace of 8 days'),
+          'Pass a grace from 0 to 7 days (default 24 hours): during it, requests are signed with both the new and the previous secret.',
+          'the grace hint says which grace to pass');
+SELECT is((SELECT hint FROM raised WHERE what = 'page_size 0'),
+          'Ask for 1 to 100 rows, and follow the last row''s cursor with after for more.',
+          'the page_size hint of list_deliveries covers a page_size below 1');
+SELECT is((SELECT hint FROM raised WHERE what = 'deliveries_page, page_size 0'),
+          'Ask for 1 to 100 rows per page.', 'the page_size hint of deliveries_page covers a page_size below 1');
+SELECT is((SELECT detail FROM raised WHERE what = 'a filter on payload'),
+          'Filters apply to the columns of webhook.delivery other than payload.',
+          'the detail of a filter on payload does not call it filterable');
+SELECT is((SELECT detail FROM raised WHERE what = 'a sort on response_body'),
+          'Sorting applies to the columns of webhook.delivery other than payload and response_body.',
+          'the detail of a sort on response_body does not call it sortable');
+SELECT is((SELECT count(*)::int FROM webhook.endpoint), 1, 'no refused call left a row behind');
+
+SELECT * FROM finish();
