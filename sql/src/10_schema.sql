@@ -38,7 +38,7 @@ COMMENT ON FUNCTION webhook.uuid_generate_v7() IS
 CREATE FUNCTION webhook.check_url(url text) RETURNS boolean
     AS 'MODULE_PATHNAME', 'webhook_check_url' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION webhook.check_url(text) IS
-    'True for an absolute http or https URL; raises 22023 with a hint otherwise.';
+    'True for an absolute http or https URL without credentials; raises 22023 with a hint otherwise.';
 
 CREATE FUNCTION webhook.check_secret(secret text) RETURNS boolean
     AS 'MODULE_PATHNAME', 'webhook_check_secret' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -106,11 +106,13 @@ CREATE TABLE webhook.endpoint (
 COMMENT ON TABLE webhook.endpoint IS
     'Subscriptions: where a workspace''s events are delivered. The secret columns are readable '
     'only through webhook.endpoint_secret().';
+COMMENT ON COLUMN webhook.endpoint.workspace_id IS 'The workspace (tenant) the endpoint belongs to; it never changes.';
+COMMENT ON COLUMN webhook.endpoint.enabled IS 'False while disabled: a fan-out skips it, and its unfinished deliveries wait.';
 COMMENT ON COLUMN webhook.endpoint.event_types IS 'Event types this endpoint receives; NULL means every type.';
 COMMENT ON COLUMN webhook.endpoint.secret IS 'Standard Webhooks signing secret (whsec_...).';
 COMMENT ON COLUMN webhook.endpoint.disabled_reason IS 'Why the endpoint was disabled, when it is.';
 COMMENT ON COLUMN webhook.endpoint.max_attempts IS 'Attempts per delivery; NULL: webhook.default_max_attempts().';
-COMMENT ON COLUMN webhook.endpoint.timeout_ms IS 'Request timeout; NULL: the webhook.request_timeout setting.';
+COMMENT ON COLUMN webhook.endpoint.timeout_ms IS 'Request timeout in milliseconds; NULL: the webhook.request_timeout setting.';
 COMMENT ON COLUMN webhook.endpoint.headers IS 'Extra request headers, a JSON object of strings.';
 COMMENT ON COLUMN webhook.endpoint.previous_secret IS 'The secret before the last rotation, still signed with during the grace period.';
 COMMENT ON COLUMN webhook.endpoint.previous_secret_expires_at IS 'End of the rotation grace period.';
@@ -145,10 +147,20 @@ CREATE TABLE webhook.delivery (
 );
 COMMENT ON TABLE webhook.delivery IS 'One event sent to one endpoint: its payload, state and last outcome.';
 COMMENT ON COLUMN webhook.delivery.id IS 'Time-ordered (UUIDv7 layout); also the webhook-id header, the same on every redelivery.';
+COMMENT ON COLUMN webhook.delivery.workspace_id IS 'The workspace of the delivery, which is its endpoint''s.';
+COMMENT ON COLUMN webhook.delivery.endpoint_id IS 'The endpoint it is sent to. No foreign key: a delivery outlives its deleted endpoint.';
 COMMENT ON COLUMN webhook.delivery.event_id IS 'The event''s id; publishing it again to the same endpoint creates nothing new.';
 COMMENT ON COLUMN webhook.delivery.payload_hash IS 'Hex SHA-256 of the exact request body bytes.';
+COMMENT ON COLUMN webhook.delivery.status IS 'Where the delivery stands; see the type webhook.delivery_status.';
+COMMENT ON COLUMN webhook.delivery.attempt_count IS 'Attempts made so far; 0 again after a retry from a clean slate.';
+COMMENT ON COLUMN webhook.delivery.max_attempts IS 'Attempts allowed, fixed at publish (the endpoint''s max_attempts or webhook.default_max_attempts()); dead_letter when attempt_count reaches it.';
 COMMENT ON COLUMN webhook.delivery.next_attempt_at IS 'When the next attempt is due; NULL once final, and while its endpoint is disabled.';
+COMMENT ON COLUMN webhook.delivery.last_attempted_at IS 'When the last attempt started.';
+COMMENT ON COLUMN webhook.delivery.last_error IS 'What went wrong in the last attempt, or ''endpoint deleted'' when that cancelled it.';
+COMMENT ON COLUMN webhook.delivery.http_status IS 'The status of the last response; NULL when no response came.';
 COMMENT ON COLUMN webhook.delivery.response_body IS 'The start of the last response body (webhook.response_body_limit bytes).';
+COMMENT ON COLUMN webhook.delivery.delivered_at IS 'When the 2xx response arrived.';
+COMMENT ON COLUMN webhook.delivery.updated_at IS 'When the row last changed. Also the version a claimed request''s result must find: a retry or cancel in the meantime wins over it.';
 
 -- Index choice. Two hot paths read this table:
 --  * listing, newest first, scoped by row-level security to one workspace:
@@ -181,6 +193,10 @@ CREATE TABLE webhook.attempt (
     response_body   text
 );
 COMMENT ON TABLE webhook.attempt IS 'Every HTTP attempt of every delivery, kept as an audit log.';
+COMMENT ON COLUMN webhook.attempt.workspace_id IS 'The delivery''s workspace.';
+COMMENT ON COLUMN webhook.attempt.endpoint_id IS 'The endpoint the request was sent to.';
+COMMENT ON COLUMN webhook.attempt.started_at IS 'When the request started.';
+COMMENT ON COLUMN webhook.attempt.duration_ms IS 'How long the attempt took, in milliseconds.';
 COMMENT ON COLUMN webhook.attempt.attempt_number IS 'The delivery''s attempt count after this attempt (restarts at 1 after a manual retry).';
 COMMENT ON COLUMN webhook.attempt.http_status IS 'The response status; NULL when no response came.';
 COMMENT ON COLUMN webhook.attempt.error IS 'What went wrong, when the attempt failed.';

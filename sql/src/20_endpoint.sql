@@ -342,7 +342,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION webhook.enable_endpoint(uuid) IS
-    'Enables an endpoint; its waiting deliveries are sent again.';
+    'Enables an endpoint; its waiting deliveries become due at once.';
 
 CREATE FUNCTION webhook.disable_endpoint(id uuid, reason text DEFAULT NULL) RETURNS webhook.endpoint
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp

@@ -31,6 +31,7 @@ COMMENT ON TABLE webhook.cursor_signing_key IS
     'The secret that listing cursors are signed with (one row; the MAC key is derived from it). '
     'Not dumped: a restored database makes a '
     'new one, which only invalidates cursors handed out before.';
+COMMENT ON COLUMN webhook.cursor_signing_key.key IS 'The secret, at least 16 characters.';
 
 CREATE TYPE webhook.listed_delivery AS (
     id                 uuid,
@@ -56,6 +57,8 @@ CREATE TYPE webhook.listed_delivery AS (
 COMMENT ON TYPE webhook.listed_delivery IS
     'A row of webhook.list_deliveries: every webhook.delivery column in table order, then the '
     'row''s opaque cursor (pass it as after or before to continue from that row).';
+COMMENT ON COLUMN webhook.listed_delivery.cursor IS
+    'Opaque and signed; valid only with the order_by that returned it.';
 REVOKE ALL ON TYPE webhook.listed_delivery FROM PUBLIC;
 GRANT USAGE ON TYPE webhook.listed_delivery TO webhook_admin, webhook_user;
 
@@ -108,7 +111,7 @@ AS 'MODULE_PATHNAME', 'webhook_list_deliveries_window'
 LANGUAGE C STABLE SECURITY INVOKER ROWS 101;
 COMMENT ON FUNCTION webhook.list_deliveries_window(uuid, uuid, webhook.delivery_status, text,
     text, timestamptz, timestamptz, uuid[], jsonb, jsonb, text, text, integer, bigint) IS
-    'The rows of webhook.list_deliveries with a raw row_limit (0..101) and an optional row_offset; '
+    'Internal: the rows of webhook.list_deliveries with a raw row_limit (0..101) and an optional row_offset; '
     'the building block of webhook.deliveries_page.';
 
 CREATE FUNCTION webhook.count_deliveries(

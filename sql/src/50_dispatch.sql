@@ -502,7 +502,7 @@ CREATE FUNCTION webhook.worker_runtime(
     OUT per_second double precision, OUT last_error text)
     AS 'MODULE_PATHNAME', 'webhook_worker_runtime' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION webhook.worker_runtime() IS
-    'The worker''s shared-memory status as seen from this database (pid NULL when no worker '
+    'Internal: the worker''s shared-memory status as seen from this database (pid NULL when no worker '
     'serves it); webhook.worker_status() adds the backlog.';
 REVOKE ALL ON FUNCTION webhook.worker_runtime() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION webhook.worker_runtime() TO webhook_admin, webhook_user;

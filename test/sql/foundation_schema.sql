@@ -5,7 +5,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_webhook;
 
-SELECT plan(24);
+SELECT plan(26);
 
 SELECT is(enum_range(NULL::webhook.delivery_status)::text,
           '{pending,retrying,rate_limited,delivered,dead_letter,cancelled}',
@@ -77,5 +77,33 @@ SELECT ok((SELECT pg_get_expr(indpred, indrelid) FROM pg_index
 -- The data tables are dumped by pg_dump.
 SELECT is((SELECT cardinality(extconfig) FROM pg_extension WHERE extname = 'pg_webhook'), 4,
           'endpoint, delivery, attempt and the attempt id sequence are registered for pg_dump');
+
+-- Every object a user can meet says what it is (COMMENT ON), and so does
+-- every column whose meaning its name does not tell.
+SELECT is((SELECT string_agg(o.name, ', ' ORDER BY o.name) FROM (
+              SELECT p.oid::regprocedure::text AS name, obj_description(p.oid, 'pg_proc') AS comment
+                FROM pg_proc p WHERE p.pronamespace = 'webhook'::regnamespace
+              UNION ALL
+              SELECT c.oid::regclass::text, obj_description(c.oid, 'pg_class')
+                FROM pg_class c WHERE c.relnamespace = 'webhook'::regnamespace AND c.relkind IN ('r', 'v')
+              UNION ALL
+              SELECT t.oid::regtype::text, obj_description(t.oid, 'pg_type')
+                FROM pg_type t LEFT JOIN pg_class c ON c.oid = t.typrelid
+               WHERE t.typnamespace = 'webhook'::regnamespace
+                 AND (t.typtype IN ('e', 'd') OR c.relkind = 'c')) AS o
+            WHERE o.comment IS NULL),
+          NULL, 'every function, table and type has a comment');
+SELECT is((SELECT string_agg(c.relname || '.' || a.attname, ', ' ORDER BY c.relname, a.attnum)
+             FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+            WHERE c.relnamespace = 'webhook'::regnamespace AND c.relkind IN ('r', 'c')
+              AND a.attnum > 0 AND NOT a.attisdropped
+              AND col_description(a.attrelid, a.attnum) IS NULL
+              -- listed_delivery repeats delivery's columns, then adds cursor.
+              AND NOT (c.relname = 'listed_delivery' AND a.attname <> 'cursor')
+              AND (a.attname NOT IN ('id', 'url', 'description', 'event_type', 'payload',
+                                     'created_at', 'updated_at', 'delivery_id')
+                   -- a delivery's updated_at is also the version its result must find
+                   OR (c.relname, a.attname) = ('delivery', 'updated_at'))),
+          NULL, 'every column that is not obvious has a comment');
 
 SELECT * FROM finish();
