@@ -382,6 +382,65 @@ CREATE TRIGGER endpoint_cancel_deliveries_on_delete
     EXECUTE FUNCTION webhook.schedule_deliveries_of_endpoint();
 
 -- ---------------------------------------------------------------------------
+-- Who may change a delivery's state. The API functions run as their caller,
+-- so the extension's roles hold UPDATE on the state columns; this trigger
+-- lets through only the changes those functions make: a retry's clean slate,
+-- a cancel, and a waiting delivery parked or made due with its endpoint.
+-- Anything else (marking a delivery delivered, a negative attempt count, a
+-- due time far away) is refused: only the worker writes outcomes. It runs as
+-- a superuser, as do DBAs who must repair a row by hand, and the trigger's
+-- condition leaves both alone at the cost of one setting read per row.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION webhook.check_delivery_state_change() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    was_due CONSTANT boolean := OLD.status IN ('pending', 'retrying', 'rate_limited');
+    outcome_kept CONSTANT boolean :=
+        NEW.attempt_count = OLD.attempt_count
+        AND NEW.http_status IS NOT DISTINCT FROM OLD.http_status
+        AND NEW.response_body IS NOT DISTINCT FROM OLD.response_body
+        AND NEW.delivered_at IS NOT DISTINCT FROM OLD.delivered_at;
+    parked_or_due_now CONSTANT boolean := NEW.next_attempt_at IS NULL OR NEW.next_attempt_at = now();
+BEGIN
+    IF NEW.updated_at IS DISTINCT FROM OLD.updated_at AND NEW.updated_at IS DISTINCT FROM now() THEN
+        RAISE EXCEPTION 'a delivery''s updated_at is set by pg_webhook' USING ERRCODE = '42501',
+            DETAIL = 'It is the version the worker checks before it records a result.',
+            HINT = 'Leave updated_at out of the UPDATE, or set it to now().';
+    END IF;
+    IF (NEW.status = 'pending' AND NEW.attempt_count = 0 AND NEW.last_error IS NULL
+            AND NEW.http_status IS NULL AND NEW.response_body IS NULL AND NEW.delivered_at IS NULL
+            AND parked_or_due_now)                                         -- retried
+       OR (was_due AND NEW.status = 'cancelled' AND NEW.next_attempt_at IS NULL AND outcome_kept
+            AND (NEW.last_error IS NOT DISTINCT FROM OLD.last_error
+                 OR NEW.last_error = 'endpoint deleted'))                 -- cancelled
+       OR (was_due AND NEW.status = OLD.status AND outcome_kept
+            AND NEW.last_error IS NOT DISTINCT FROM OLD.last_error
+            AND parked_or_due_now)                                         -- parked, or due again
+       OR ((NEW.status, NEW.attempt_count, NEW.next_attempt_at, NEW.last_error) IS NOT DISTINCT FROM
+           (OLD.status, OLD.attempt_count, OLD.next_attempt_at, OLD.last_error)
+            AND outcome_kept) THEN                                         -- no state changed
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'a delivery''s state changes only through pg_webhook''s functions' USING ERRCODE = '42501',
+        DETAIL = format('This update from %s to %s is not a retry, a cancel, or a change of when a waiting delivery is due; only the worker records outcomes.',
+                        OLD.status, NEW.status),
+        HINT = 'Use webhook.retry_delivery(), webhook.retry_deliveries() or webhook.cancel_delivery().';
+END
+$$;
+COMMENT ON FUNCTION webhook.check_delivery_state_change() IS
+    'Trigger (BEFORE UPDATE of webhook.delivery, for roles that are not superusers): lets through '
+    'a retry''s clean slate, a cancel and a change of when a waiting delivery is due; raises 42501 '
+    'for any other change of its state.';
+REVOKE ALL ON FUNCTION webhook.check_delivery_state_change() FROM PUBLIC;
+
+CREATE TRIGGER delivery_state_changes_through_the_api
+    BEFORE UPDATE ON webhook.delivery
+    FOR EACH ROW
+    WHEN (pg_catalog.current_setting('is_superuser') = 'off')
+    EXECUTE FUNCTION webhook.check_delivery_state_change();
+
+-- ---------------------------------------------------------------------------
 -- Retry and cancel.
 -- ---------------------------------------------------------------------------
 CREATE FUNCTION webhook.retry_delivery(id uuid) RETURNS webhook.delivery

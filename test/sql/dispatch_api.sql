@@ -9,7 +9,7 @@ CREATE EXTENSION IF NOT EXISTS pg_webhook;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(75);
+SELECT plan(85);
 
 CREATE TEMP TABLE t (name text PRIMARY KEY, id uuid);
 GRANT SELECT ON t TO webhook_admin, webhook_user;
@@ -275,5 +275,45 @@ CREATE TRIGGER misuse_column AFTER INSERT ON misuse_text_id
     FOR EACH ROW EXECUTE FUNCTION webhook.withdraw_queued_requests('endpoint');
 SELECT is(pg_temp.error_of($$INSERT INTO misuse_text_id VALUES ('x', gen_random_uuid())$$),
           '39P01 with hint', 'the withdrawal trigger needs uuid id columns: 39P01');
+
+-- ---------------------------------------------------------------------------
+-- A delivery's state, as a tenant: only what the API does
+-- ---------------------------------------------------------------------------
+INSERT INTO t SELECT 'ep_tenant', (webhook.create_endpoint('http://127.0.0.1:9/tenant',
+    workspace_id => 'dddddddd-dddd-dddd-dddd-dddddddddddd')).id;
+INSERT INTO t SELECT 'd_tenant', webhook.publish('order.paid', '{"n": 20}',
+    workspace_id => 'dddddddd-dddd-dddd-dddd-dddddddddddd', endpoint_id => (SELECT id FROM t WHERE name = 'ep_tenant'));
+INSERT INTO t SELECT 'd_tenant_dead', webhook.publish('order.paid', '{"n": 21}',
+    workspace_id => 'dddddddd-dddd-dddd-dddd-dddddddddddd', endpoint_id => (SELECT id FROM t WHERE name = 'ep_tenant'));
+UPDATE webhook.delivery SET status = 'dead_letter', attempt_count = 3, http_status = 500, next_attempt_at = NULL,
+    last_error = 'HTTP 500' WHERE id = (SELECT id FROM t WHERE name = 'd_tenant_dead');
+SET ROLE webhook_user;
+SET webhook.workspace_id = 'dddddddd-dddd-dddd-dddd-dddddddddddd';
+SELECT is(pg_temp.error_of(format($$UPDATE webhook.delivery SET status = 'delivered', http_status = 200, delivered_at = now() WHERE id = %L$$,
+                                  (SELECT id FROM t WHERE name = 'd_tenant'))),
+          '42501 with hint', 'a tenant cannot mark its delivery delivered: 42501');
+SELECT is(pg_temp.error_of(format($$UPDATE webhook.delivery SET attempt_count = -5 WHERE id = %L$$, (SELECT id FROM t WHERE name = 'd_tenant'))),
+          '42501 with hint', '... nor set its attempt count');
+SELECT is(pg_temp.error_of(format($$UPDATE webhook.delivery SET next_attempt_at = now() + interval '1 year' WHERE id = %L$$, (SELECT id FROM t WHERE name = 'd_tenant'))),
+          '42501 with hint', '... nor put it off');
+SELECT is(pg_temp.error_of(format($$UPDATE webhook.delivery SET status = 'pending', next_attempt_at = now() WHERE id = %L$$, (SELECT id FROM t WHERE name = 'd_tenant_dead'))),
+          '42501 with hint', '... nor make a dead letter pending without the clean slate');
+SELECT is(pg_temp.error_of(format($$UPDATE webhook.delivery SET updated_at = '2000-01-01' WHERE id = %L$$, (SELECT id FROM t WHERE name = 'd_tenant'))),
+          '42501 with hint', '... nor set the version the worker checks');
+SELECT is((SELECT status::text FROM webhook.cancel_delivery((SELECT id FROM t WHERE name = 'd_tenant'))), 'cancelled',
+          'a tenant cancels its delivery through the API');
+SELECT is((SELECT status::text || ' ' || attempt_count FROM webhook.retry_delivery((SELECT id FROM t WHERE name = 'd_tenant_dead'))), 'pending 0',
+          'a tenant retries its dead letter through the API');
+SELECT (webhook.disable_endpoint((SELECT id FROM t WHERE name = 'ep_tenant'))).enabled;
+SELECT is((SELECT next_attempt_at FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd_tenant_dead')), NULL,
+          'a tenant disabling its endpoint parks its waiting delivery');
+SELECT (webhook.enable_endpoint((SELECT id FROM t WHERE name = 'ep_tenant'))).enabled;
+SELECT ok((SELECT next_attempt_at <= now() FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd_tenant_dead')),
+          '... and enabling it makes the delivery due again');
+RESET webhook.workspace_id;
+RESET ROLE;
+SELECT is(pg_temp.error_of(format($$UPDATE webhook.delivery SET status = 'delivered', delivered_at = now() WHERE id = %L$$,
+                                  (SELECT id FROM t WHERE name = 'd_tenant_dead'))),
+          'no error', 'a superuser (the worker, a DBA repairing a row) may change any state');
 
 SELECT * FROM finish();
