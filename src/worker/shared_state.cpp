@@ -100,15 +100,33 @@ StatusSnapshot read_status(int64 now_second) {
     return snapshot;
 }
 
-void publish_worker(pid_t pid, Oid database_id, Latch* latch) {
+bool take_worker_place(pid_t pid, Oid database_id, Latch* latch) {
+    SharedState* state = state_in_shmem;
+    if (state == nullptr) return false;
+    SpinLockAcquire(&state->mutex);
+    bool free = state->pid == 0 && !state->database_drop_pending;
+    if (free) {
+        state->pid = pid;
+        state->database_id = database_id;
+        state->latch = latch;
+        state->state = WorkerState::kStarting;
+        state->in_flight = 0;
+    }
+    SpinLockRelease(&state->mutex);
+    return free;
+}
+
+void leave_worker_place(pid_t pid) {
     SharedState* state = state_in_shmem;
     if (state == nullptr) return;
     SpinLockAcquire(&state->mutex);
-    state->pid = pid;
-    state->database_id = database_id;
-    state->latch = latch;
-    state->state = pid != 0 ? WorkerState::kStarting : WorkerState::kStopped;
-    state->in_flight = 0;
+    if (state->pid == pid) {
+        state->pid = 0;
+        state->database_id = InvalidOid;
+        state->latch = nullptr;
+        state->state = WorkerState::kStopped;
+        state->in_flight = 0;
+    }
     SpinLockRelease(&state->mutex);
 }
 

@@ -86,8 +86,17 @@ struct StatusSnapshot {
 };
 StatusSnapshot read_status(int64 now_second);
 
-// The worker's own updates.
-void publish_worker(pid_t pid, Oid database_id, Latch* latch);
+// The worker's own updates. There is one worker per server: the lease on
+// what it claimed is the process itself (sql/src/50_dispatch.sql), so a
+// second one would send the first one's claimed deliveries again. A
+// starting worker takes the one place here, and leaves when it cannot:
+// false when another worker holds it (one started by a launcher that has
+// since been terminated and restarted) or a DROP DATABASE of the served
+// database runs. Checked and taken at once, so that a DROP DATABASE that
+// begins meanwhile either sees the new pid (and stops it) or is seen.
+bool take_worker_place(pid_t pid, Oid database_id, Latch* latch);
+// Gives the place up, if `pid` holds it.
+void leave_worker_place(pid_t pid);
 void set_worker_state(WorkerState state, int in_flight);
 void count_finished_attempts(int64 now_second, int count);
 // Called by the worker: the error is of its database (MyDatabaseId).

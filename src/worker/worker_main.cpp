@@ -42,7 +42,7 @@ constexpr int kRestartSeconds = 2;
 // How often the launcher looks for a missing database.
 constexpr long kDatabasePollMs = 5000;
 
-void forget_worker(int, Datum) { webhook::worker::publish_worker(0, InvalidOid, nullptr); }
+void forget_worker(int, Datum) { webhook::worker::leave_worker_place(MyProcPid); }
 
 // The worker ends through exit() (FATAL on SIGTERM, postmaster death), which
 // never unwinds the dispatcher: its network thread is stopped here, before
@@ -143,8 +143,14 @@ void webhook_launcher_main(Datum) {
         long wait_ms = kDatabasePollMs;
         if (handle == nullptr && GetCurrentTimestamp() >= next_start &&
             !webhook::worker::database_drop_pending()) {
-            Oid database = served_database_oid();
-            if (!OidIsValid(database)) {
+            if (webhook::worker::worker_pid() != 0) {
+                // A worker this launcher did not start runs (the launcher
+                // that did was terminated): a second one would send what
+                // the first has claimed again. Nothing tells this launcher
+                // when it exits, so it looks again shortly.
+                next_start = GetCurrentTimestamp() + kRestartSeconds * USECS_PER_SEC;
+                wait_ms = kRestartSeconds * 1000L;
+            } else if (Oid database = served_database_oid(); !OidIsValid(database)) {
                 if (!reported_missing) {
                     ereport(LOG, (errmsg("pg_webhook launcher: database \"%s\" does not exist; "
                                          "waiting for it",
@@ -173,16 +179,17 @@ void webhook_worker_main(Datum database) {
     handle_signals_like_pg_cron();
     BackgroundWorkerInitializeConnectionByOid(DatumGetObjectId(database), InvalidOid, 0);
     pgstat_report_appname("pg_webhook worker");
-    // A DROP DATABASE that began while this worker was starting wins.
-    if (webhook::worker::database_drop_pending()) proc_exit(0);
+    // A DROP DATABASE that began while this worker was starting wins, and so
+    // does a worker that runs already (started by a launcher since
+    // terminated): this one leaves quietly.
+    if (!webhook::worker::take_worker_place(MyProcPid, MyDatabaseId, MyLatch)) proc_exit(0);
+    before_shmem_exit(forget_worker, 0);
 
     // Async commit: a result lost in a crash only means the delivery is sent
     // again by the next worker (at-least-once), and the worker never waits
     // for a WAL flush between batches.
     SetConfigOption("synchronous_commit", "off", PGC_SUSET, PGC_S_OVERRIDE);
 
-    webhook::worker::publish_worker(MyProcPid, MyDatabaseId, MyLatch);
-    before_shmem_exit(forget_worker, 0);
     before_shmem_exit(stop_network_threads, 0);
 
     MemoryContext loop_context =
