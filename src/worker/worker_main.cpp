@@ -28,6 +28,7 @@ extern "C" {
 #include "storage/latch.h"
 #include "storage/proc.h"
 #include "tcop/tcopprot.h"
+#include "utils/builtins.h"
 #include "utils/wait_event.h"
 
 PGDLLEXPORT void webhook_launcher_main(Datum argument);
@@ -58,12 +59,18 @@ void handle_signals_like_pg_cron() {
     BackgroundWorkerUnblockSignals();
 }
 
-// The oid of webhook.database, InvalidOid when it does not exist (or is
-// left invalid by an interrupted DROP). A heap scan of the shared catalog,
-// as the autovacuum launcher does: with no database selected, the index
-// path is not available.
-Oid served_database_oid() {
-    Oid found = InvalidOid;
+struct ServedDatabase {
+    Oid oid = InvalidOid;  // InvalidOid: none
+    bool allows_connections = false;
+};
+
+// Where webhook.database stands: its oid, InvalidOid when it does not exist
+// (or is left invalid by an interrupted DROP), and whether it accepts
+// connections (ALTER DATABASE ... ALLOW_CONNECTIONS false, a template). A
+// heap scan of the shared catalog, as the autovacuum launcher does: with no
+// database selected, the index path is not available.
+ServedDatabase served_database() {
+    ServedDatabase found;
     SetCurrentStatementStartTimestamp();
     StartTransactionCommand();
     Relation catalog = table_open(DatabaseRelationId, AccessShareLock);
@@ -75,7 +82,8 @@ Oid served_database_oid() {
 #ifdef DATCONNLIMIT_INVALID_DB
         if (database->datconnlimit == DATCONNLIMIT_INVALID_DB) break;
 #endif
-        found = database->oid;
+        found.oid = database->oid;
+        found.allows_connections = database->datallowconn;
         break;
     }
     table_endscan(scan);
@@ -127,7 +135,8 @@ void webhook_launcher_main(Datum) {
 
     BackgroundWorkerHandle* handle = nullptr;
     TimestampTz next_start = 0;
-    bool reported_missing = false;
+    // What was last said about the database, so that it is said once.
+    enum class Reported { kNothing, kMissing, kClosed } reported = Reported::kNothing;
     for (;;) {
         CHECK_FOR_INTERRUPTS();
         if (ConfigReloadPending) {
@@ -150,20 +159,33 @@ void webhook_launcher_main(Datum) {
                 // when it exits, so it looks again shortly.
                 next_start = GetCurrentTimestamp() + kRestartSeconds * USECS_PER_SEC;
                 wait_ms = kRestartSeconds * 1000L;
-            } else if (Oid database = served_database_oid(); !OidIsValid(database)) {
-                if (!reported_missing) {
+            } else if (ServedDatabase database = served_database(); !OidIsValid(database.oid)) {
+                if (reported != Reported::kMissing) {
                     ereport(LOG, (errmsg("pg_webhook launcher: database \"%s\" does not exist; "
                                          "waiting for it",
                                          webhook::pg::setting_database)));
-                    reported_missing = true;
+                    reported = Reported::kMissing;
                 }
                 next_start = GetCurrentTimestamp() + kDatabasePollMs * 1000;
-            } else if (!start_worker(database, &handle)) {
+            } else if (!database.allows_connections) {
+                // A worker would fail to connect (FATAL) and be started
+                // again every few seconds, each time with a FATAL in the log.
+                if (reported != Reported::kClosed) {
+                    ereport(LOG, (errmsg("pg_webhook launcher: database \"%s\" does not allow "
+                                         "connections; waiting for it to allow them",
+                                         webhook::pg::setting_database),
+                                  errhint("Run ALTER DATABASE %s ALLOW_CONNECTIONS true, or set "
+                                          "webhook.database to another database.",
+                                          quote_identifier(webhook::pg::setting_database))));
+                    reported = Reported::kClosed;
+                }
+                next_start = GetCurrentTimestamp() + kDatabasePollMs * 1000;
+            } else if (!start_worker(database.oid, &handle)) {
                 ereport(LOG, (errmsg("pg_webhook launcher: could not start the worker"),
                               errhint("Raise max_worker_processes.")));
                 next_start = GetCurrentTimestamp() + kDatabasePollMs * 1000;
             } else {
-                reported_missing = false;
+                reported = Reported::kNothing;
             }
         } else if (handle == nullptr) {
             wait_ms = kRestartSeconds * 1000L;
