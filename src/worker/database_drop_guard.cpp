@@ -20,15 +20,50 @@ namespace {
 
 ProcessUtility_hook_type previous_process_utility = nullptr;
 
-// How long the dropping backend waits for the worker to leave; DROP
-// DATABASE itself then waits up to 5 s for the last sessions.
+// How long the statement's backend waits for the worker to leave; the
+// statement itself then waits up to 5 s for the last sessions.
 constexpr int kStopWaitMs = 10000;
 
-bool drops_served_database(Node* statement) {
-    if (!IsA(statement, DropdbStmt)) return false;
-    const char* name = reinterpret_cast<DropdbStmt*>(statement)->dbname;
+bool names_served_database(const char* name) {
     return name && webhook::pg::setting_database &&
            std::strcmp(name, webhook::pg::setting_database) == 0;
+}
+
+// The option `name` of a CREATE or ALTER DATABASE, when given as a name.
+const char* option_text(List* options, const char* name) {
+    ListCell* cell;
+    foreach (cell, options) {
+        auto* option = static_cast<DefElem*>(lfirst(cell));
+        if (std::strcmp(option->defname, name) == 0 && option->arg && IsA(option->arg, String)) {
+            return strVal(option->arg);
+        }
+    }
+    return nullptr;
+}
+
+// The statements that fail while another session is connected to the
+// database they name ("database ... is being accessed by other users"):
+// DROP DATABASE, ALTER DATABASE ... RENAME TO and SET TABLESPACE, and CREATE
+// DATABASE ... TEMPLATE it. The worker leaves the served database for them.
+bool needs_served_database_alone(Node* statement) {
+    switch (nodeTag(statement)) {
+        case T_DropdbStmt:
+            return names_served_database(reinterpret_cast<DropdbStmt*>(statement)->dbname);
+        case T_RenameStmt: {
+            auto* rename = reinterpret_cast<RenameStmt*>(statement);
+            return rename->renameType == OBJECT_DATABASE && names_served_database(rename->subname);
+        }
+        case T_AlterDatabaseStmt: {
+            auto* alter = reinterpret_cast<AlterDatabaseStmt*>(statement);
+            return names_served_database(alter->dbname) &&
+                   option_text(alter->options, "tablespace") != nullptr;
+        }
+        case T_CreatedbStmt:
+            return names_served_database(
+                option_text(reinterpret_cast<CreatedbStmt*>(statement)->options, "template"));
+        default:
+            return false;
+    }
 }
 
 void stop_worker() {
@@ -50,7 +85,7 @@ void guard_process_utility(PlannedStmt* statement, const char* query, bool read_
                            ProcessUtilityContext context, ParamListInfo parameters,
                            QueryEnvironment* environment, DestReceiver* destination,
                            QueryCompletion* completion) {
-    if (!drops_served_database(statement->utilityStmt)) {
+    if (!needs_served_database_alone(statement->utilityStmt)) {
         pg::run_next_process_utility(previous_process_utility, statement, query, read_only_tree,
                                      context, parameters, environment, destination, completion);
         return;
@@ -63,8 +98,9 @@ void guard_process_utility(PlannedStmt* statement, const char* query, bool read_
     }
     PG_FINALLY();
     {
-        // Dropped or not, the launcher looks again: it waits quietly for a
-        // database that is gone and starts the worker in one that stayed.
+        // Done or not, the launcher looks again: it waits quietly for a
+        // database that is gone (dropped, renamed) and starts the worker in
+        // one that is there.
         set_database_drop_pending(false);
     }
     PG_END_TRY();

@@ -1,6 +1,8 @@
-// Keeps the worker from blocking DROP DATABASE of the database it serves:
-// the dropping backend stops the worker first and the launcher starts none
-// until the DROP is over.
+// Keeps the worker from blocking DROP DATABASE of the database it serves,
+// and the other statements that need a database without sessions (ALTER
+// DATABASE ... RENAME TO or SET TABLESPACE, CREATE DATABASE ... TEMPLATE):
+// the statement's backend stops the worker first and the launcher starts
+// none until the statement is over.
 #pragma once
 
 namespace webhook::worker {

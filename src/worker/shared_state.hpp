@@ -57,8 +57,9 @@ struct SharedState {
     // The database of the worker that met last_error: it is shown there
     // only, also after that worker exited, never in another database.
     Oid last_error_database;
-    // Set while a DROP DATABASE of the served database runs: the launcher
-    // starts no worker and a starting worker leaves at once.
+    // Set while a DROP DATABASE of the served database runs (or another
+    // statement that needs it without sessions, worker/database_drop_guard):
+    // the launcher starts no worker and a starting worker leaves at once.
     bool database_drop_pending;
     // A ring: withdrawal n is in slot n % kWithdrawalSlots.
     uint64 withdrawals_posted;
