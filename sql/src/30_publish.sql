@@ -50,6 +50,22 @@ BEGIN
                 DETAIL = 'No endpoint with this id is visible in the workspace the event is published to.',
                 HINT = 'Check the endpoint id, the workspace_id argument and the webhook.workspace_id setting.';
         END IF;
+        IF NOT target_enabled THEN
+            -- Its delivery will wait unscheduled, which an enable_endpoint()
+            -- committing meanwhile would never undo: its trigger cannot see
+            -- this transaction's rows, and they would wait for ever behind
+            -- an enabled endpoint. Locked FOR SHARE (rarely: only a disabled
+            -- endpoint), the endpoint is read as such an enable left it,
+            -- once it has committed; and an enable that comes later waits
+            -- for this transaction, then finds its delivery.
+            SELECT e.enabled INTO target_enabled
+              FROM webhook.endpoint e
+             WHERE e.id = publish.endpoint_id AND e.workspace_id = workspace
+               FOR SHARE;
+            -- Deleted meanwhile: left due, as the claim cancels every due
+            -- delivery of a deleted endpoint.
+            target_enabled := coalesce(target_enabled, true);
+        END IF;
     ELSE
         SELECT array_agg(e.id ORDER BY e.id) INTO targets
           FROM webhook.endpoint e

@@ -525,6 +525,25 @@ BEGIN
                   DETAIL = 'Every argument is NULL, which would send every delivery again.',
                   HINT = 'Name ids, an endpoint_id, a status or a created_after/created_before range.';
     END IF;
+    -- A delivery of a disabled endpoint waits unscheduled (below). Its
+    -- endpoint is locked first (FOR SHARE; enabled endpoints are not
+    -- locked), with the same conditions as the UPDATE: an enable_endpoint()
+    -- committing meanwhile is then seen by the UPDATE, which takes a new
+    -- snapshot, and one that comes later waits for this transaction and then
+    -- schedules what it left waiting. Read without the lock, an endpoint
+    -- being enabled looked disabled, and its retried deliveries (those the
+    -- enable had not seen as waiting: delivered, dead_letter, cancelled)
+    -- waited for ever behind an enabled endpoint. Locked before any
+    -- delivery, as the enable does, so that the two never deadlock.
+    PERFORM FROM webhook.endpoint e
+     WHERE NOT e.enabled
+       AND e.id IN (SELECT d.endpoint_id FROM webhook.delivery d
+                     WHERE (retry_deliveries.ids IS NULL OR d.id = ANY (retry_deliveries.ids))
+                       AND (retry_deliveries.endpoint_id IS NULL OR d.endpoint_id = retry_deliveries.endpoint_id)
+                       AND (retry_deliveries.status IS NULL OR d.status = retry_deliveries.status)
+                       AND (retry_deliveries.created_after IS NULL OR d.created_at >= retry_deliveries.created_after)
+                       AND (retry_deliveries.created_before IS NULL OR d.created_at <= retry_deliveries.created_before))
+       FOR SHARE OF e;
     UPDATE webhook.delivery d
     SET status = 'pending', attempt_count = 0,
         -- A disabled endpoint's delivery waits, unscheduled, until it is enabled.
