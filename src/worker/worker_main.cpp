@@ -135,8 +135,8 @@ void webhook_launcher_main(Datum) {
 
     BackgroundWorkerHandle* handle = nullptr;
     TimestampTz next_start = 0;
-    // What was last said about the database, so that it is said once.
-    enum class Reported { kNothing, kMissing, kClosed } reported = Reported::kNothing;
+    // What was last said about why no worker starts, so that it is said once.
+    enum class Reported { kNothing, kMissing, kClosed, kNoSlot } reported = Reported::kNothing;
     for (;;) {
         CHECK_FOR_INTERRUPTS();
         if (ConfigReloadPending) {
@@ -181,8 +181,14 @@ void webhook_launcher_main(Datum) {
                 }
                 next_start = GetCurrentTimestamp() + kDatabasePollMs * 1000;
             } else if (!start_worker(database.oid, &handle)) {
-                ereport(LOG, (errmsg("pg_webhook launcher: could not start the worker"),
-                              errhint("Raise max_worker_processes.")));
+                // Tried again every few seconds, said once: a slot may come
+                // free (a parallel query's), or never until a restart.
+                if (reported != Reported::kNoSlot) {
+                    ereport(LOG, (errmsg("pg_webhook launcher: could not start the worker: no "
+                                         "background worker slot is free; trying again"),
+                                  errhint("Raise max_worker_processes.")));
+                    reported = Reported::kNoSlot;
+                }
                 next_start = GetCurrentTimestamp() + kDatabasePollMs * 1000;
             } else {
                 reported = Reported::kNothing;
