@@ -10,6 +10,7 @@
 
 extern "C" {
 #include "nodes/parsenodes.h"
+#include "storage/ipc.h"
 #include "storage/latch.h"
 #include "tcop/utility.h"
 #include "utils/wait_event.h"
@@ -66,7 +67,28 @@ bool needs_served_database_alone(Node* statement) {
     }
 }
 
+// Whether this backend has set database_drop_pending and not yet cleared it.
+bool holding_pending = false;
+bool exit_callback_registered = false;
+
+void release_pending() {
+    if (!holding_pending) return;
+    holding_pending = false;
+    set_database_drop_pending(false);
+}
+
+// A FATAL (pg_terminate_backend of the backend while its statement waits
+// for the worker or for the last sessions) ends the process without
+// unwinding to PG_FINALLY below: left set, the flag kept the launcher from
+// ever starting the worker again, until a server restart.
+void release_pending_at_exit(int, Datum) { release_pending(); }
+
 void stop_worker() {
+    if (!exit_callback_registered) {
+        before_shmem_exit(release_pending_at_exit, 0);
+        exit_callback_registered = true;
+    }
+    holding_pending = true;
     set_database_drop_pending(true);
     pid_t pid = worker_pid();
     if (pid == 0) return;
@@ -101,7 +123,7 @@ void guard_process_utility(PlannedStmt* statement, const char* query, bool read_
         // Done or not, the launcher looks again: it waits quietly for a
         // database that is gone (dropped, renamed) and starts the worker in
         // one that is there.
-        set_database_drop_pending(false);
+        release_pending();
     }
     PG_END_TRY();
 }
