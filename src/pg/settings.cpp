@@ -94,9 +94,18 @@ void register_dispatcher_settings() {
 }  // namespace
 
 void register_settings() {
+    // Read at server start, by the worker that exists only when the library
+    // is preloaded. Loaded later (CREATE EXTENSION, or any call, without
+    // shared_preload_libraries), the library may not define a PGC_POSTMASTER
+    // setting: Postgres ends the session with a FATAL. There is no worker
+    // then, and the setting is defined as one read from the configuration
+    // file, to be shown and to keep its value there.
     DefineCustomStringVariable(
         "webhook.database", "The database whose deliveries the pg_webhook worker sends.",
-        nullptr, &setting_database, "postgres", PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+        "Takes effect at server start, with pg_webhook in shared_preload_libraries.",
+        &setting_database, "postgres",
+        process_shared_preload_libraries_in_progress ? PGC_POSTMASTER : PGC_SIGHUP, 0, nullptr,
+        nullptr, nullptr);
     DefineCustomStringVariable(
         "webhook.workspace_id", "The workspace a webhook_user session acts in.",
         "Takes precedence over the workspace_id claim of request.jwt.claims.",
