@@ -1,6 +1,8 @@
 #include "http/http_engine.hpp"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -138,6 +140,41 @@ struct EngineCallbacks {
         return socket;
     }
 
+    // Runs before each request goes out, on a new connection or a kept one.
+    // A new one was judged when its socket opened; a kept one was judged by
+    // the policy in force when it opened, which reconfigure() may since have
+    // narrowed: judge the peer again, before a byte of the request is sent.
+    static int on_prerequest(void* transfer_pointer, char* peer_ip, char*, int, int) noexcept {
+        auto* transfer = static_cast<HttpEngine::Transfer*>(transfer_pointer);
+        sockaddr_storage storage{};
+        auto* v4 = reinterpret_cast<sockaddr_in*>(&storage);
+        auto* v6 = reinterpret_cast<sockaddr_in6*>(&storage);
+        if (peer_ip != nullptr && inet_pton(AF_INET, peer_ip, &v4->sin_addr) == 1) {
+            v4->sin_family = AF_INET;
+        } else if (peer_ip != nullptr && inet_pton(AF_INET6, peer_ip, &v6->sin6_addr) == 1) {
+            v6->sin6_family = AF_INET6;
+        } else {
+            if (transfer->denial.empty()) {
+                try {
+                    transfer->denial = "the connection's peer address could not be checked";
+                } catch (...) {
+                }
+            }
+            return CURL_PREREQFUNC_ABORT;
+        }
+        const sockaddr* peer = reinterpret_cast<const sockaddr*>(&storage);
+        AddressDenial denial = transfer->engine->settings_.address_policy.judge(peer);
+        if (!denial.denied()) return CURL_PREREQFUNC_OK;
+        if (transfer->denial.empty()) {
+            try {
+                transfer->denial = describe_denial(peer, denial);
+            } catch (...) {
+                transfer->denial = "address not allowed";
+            }
+        }
+        return CURL_PREREQFUNC_ABORT;
+    }
+
     static std::size_t on_body(char* data, std::size_t size, std::size_t count,
                                void* transfer_pointer) noexcept {
         auto* transfer = static_cast<HttpEngine::Transfer*>(transfer_pointer);
@@ -272,6 +309,7 @@ void* HttpEngine::take_easy() {
     option(CURLOPT_WRITEFUNCTION, &EngineCallbacks::on_body);
     option(CURLOPT_HEADERFUNCTION, &EngineCallbacks::on_header);
     option(CURLOPT_OPENSOCKETFUNCTION, &EngineCallbacks::on_open_socket);
+    option(CURLOPT_PREREQFUNCTION, &EngineCallbacks::on_prerequest);
     if (set != CURLE_OK) {
         curl_easy_cleanup(easy);
         return nullptr;
@@ -356,6 +394,7 @@ void HttpEngine::start(Request request) {
     option(CURLOPT_WRITEDATA, static_cast<void*>(transfer.get()));
     option(CURLOPT_HEADERDATA, static_cast<void*>(transfer.get()));
     option(CURLOPT_OPENSOCKETDATA, static_cast<void*>(transfer.get()));
+    option(CURLOPT_PREREQDATA, static_cast<void*>(transfer.get()));
     if (set != CURLE_OK) {
         return fail_now(std::string("could not set up the transfer: ") + curl_easy_strerror(set));
     }
@@ -441,7 +480,8 @@ void HttpEngine::collect_finished() {
         outcome.duration = Steady::now() - transfer->started;
         if (result == CURLE_OK || (result == CURLE_WRITE_ERROR && transfer->cut_off)) {
             outcome.error.clear();
-        } else if (transfer->sockets_opened == 0 && !transfer->denial.empty()) {
+        } else if (!transfer->denial.empty() &&
+                   (transfer->sockets_opened == 0 || result == CURLE_ABORTED_BY_CALLBACK)) {
             outcome.address_denied = true;
             outcome.error = transfer->denial;
         } else if (transfer->error_buffer[0] != '\0') {

@@ -28,7 +28,7 @@ struct EngineSettings {
     int max_in_flight = 64;
     std::size_t response_body_limit = 4096;  // bytes of a response body kept
     long connect_timeout_ms = 10000;         // capped by each request's timeout
-    AddressPolicy address_policy;            // checked on every resolved address
+    AddressPolicy address_policy;            // checked on every new and every kept connection
 };
 
 struct Request {

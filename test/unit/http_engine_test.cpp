@@ -214,6 +214,30 @@ TEST(HttpEngine, RefusesDeniedAddressesWithoutConnecting) {
     EXPECT_EQ(server.requests().size(), 1u);
 }
 
+// A connection opened while loopback was allowed is kept for reuse; once the
+// policy no longer allows it, the kept connection must not carry a request.
+TEST(HttpEngine, JudgesKeptConnectionsByTheCurrentAddressPolicy) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed());
+    Outcome allowed = run_one(engine, post(1, server.url("/ok")));
+    ASSERT_EQ(allowed.http_status, 204);
+
+    engine.reconfigure(EngineSettings{});  // the default policy denies loopback
+    Outcome denied = run_one(engine, post(2, server.url("/ok/after")));
+    EXPECT_EQ(denied.http_status, 0);
+    EXPECT_TRUE(denied.address_denied);
+    EXPECT_EQ(denied.error,
+              "address 127.0.0.1 is not allowed (loopback 127.0.0.0/8); "
+              "webhook.allowed_networks can allow it");
+    ASSERT_EQ(server.requests().size(), 1u);
+    EXPECT_EQ(server.requests()[0].path, "/ok");
+
+    engine.reconfigure(loopback_allowed());
+    Outcome again = run_one(engine, post(3, server.url("/ok/again")));
+    EXPECT_EQ(again.http_status, 204);
+    EXPECT_FALSE(again.address_denied);
+}
+
 TEST(HttpEngine, OnlySpeaksHttpAndHttps) {
     HttpEngine engine(loopback_allowed());
     for (const char* url : {"file:///etc/passwd", "ftp://127.0.0.1/", "gopher://127.0.0.1/",
