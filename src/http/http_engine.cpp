@@ -476,7 +476,10 @@ void HttpEngine::collect_finished() {
         Outcome& outcome = transfer->outcome;
         long status = 0;
         curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-        outcome.http_status = static_cast<int>(status);
+        // An interim 1xx (100 Continue, 102 Processing) is not the response:
+        // an exchange that ended after one (timed out, closed) got none.
+        const bool interim_only = status >= 100 && status <= 199;
+        outcome.http_status = interim_only ? 0 : static_cast<int>(status);
         outcome.duration = Steady::now() - transfer->started;
         if (result == CURLE_OK || (result == CURLE_WRITE_ERROR && transfer->cut_off)) {
             outcome.error.clear();
@@ -488,6 +491,9 @@ void HttpEngine::collect_finished() {
             outcome.error = transfer->error_buffer;
         } else {
             outcome.error = curl_easy_strerror(result);
+        }
+        if (interim_only && outcome.error.empty()) {
+            outcome.error = "no final response after HTTP " + std::to_string(status);
         }
         keep_easy(transfer->easy);
         transfer->easy = nullptr;

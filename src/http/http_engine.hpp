@@ -46,7 +46,7 @@ struct Request {
 
 struct Outcome {
     std::uint64_t tag = 0;
-    int http_status = 0;          // 0 when no response status came
+    int http_status = 0;          // 0 when no final (non-1xx) response status came
     std::string error;            // empty when the exchange completed
     bool address_denied = false;  // refused by the address policy; nothing was sent
     bool withdrawn = false;       // taken back by withdraw() before it started; nothing was sent

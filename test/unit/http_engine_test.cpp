@@ -152,6 +152,21 @@ TEST(HttpEngine, TimesOutASlowReceiver) {
     EXPECT_LT(outcome.duration.count(), 2000.0);
 }
 
+// An interim 1xx is not the response: an exchange that ends after one (here
+// at the timeout) got no response, and says why.
+TEST(HttpEngine, ReportsNoStatusWhenOnlyAnInterimResponseCame) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed());
+    Outcome stalled = run_one(engine, post(1, server.url("/interim/3000"), "{}", 300));
+    EXPECT_EQ(stalled.http_status, 0);
+    EXPECT_NE(stalled.error.find("timed out"), std::string::npos) << stalled.error;
+
+    Outcome answered = run_one(engine, post(2, server.url("/interim/50"), "{}", 5000));
+    EXPECT_EQ(answered.http_status, 200);
+    EXPECT_EQ(answered.error, "");
+    EXPECT_EQ(answered.response_body, "done");
+}
+
 TEST(HttpEngine, AbortsATricklingResponseAtTheTimeout) {
     test_support::LoopbackHttpServer server;
     HttpEngine engine(loopback_allowed());

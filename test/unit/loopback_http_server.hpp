@@ -3,6 +3,7 @@
 // and every request is recorded. The path picks the answer:
 //   /ok 204 · /status/N · /delay/MS (then 200) · /trickle (200, one byte
 //   every 200 ms) · /huge/BYTES · /redirect (302 to /ok) · /retry-after/S (429)
+//   · /interim/MS (102 Processing at once, then 200 after MS)
 #pragma once
 
 #include <arpa/inet.h>
@@ -184,6 +185,11 @@ class LoopbackHttpServer {
         if (path.rfind("/delay/", 0) == 0) {
             if (!pause(std::chrono::milliseconds(argument("/delay/")))) return false;
             return send_all(client, response(200, "", "delayed"));
+        }
+        if (path.rfind("/interim/", 0) == 0) {
+            if (!send_all(client, "HTTP/1.1 102 Processing\r\n\r\n")) return false;
+            if (!pause(std::chrono::milliseconds(argument("/interim/")))) return false;
+            return send_all(client, response(200, "", "done"));
         }
         if (path.rfind("/redirect", 0) == 0) {
             return send_all(client, response(302, "Location: /ok\r\n", "moved"));
