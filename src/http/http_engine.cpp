@@ -489,6 +489,9 @@ void HttpEngine::collect_finished() {
             outcome.error = transfer->denial;
         } else if (transfer->error_buffer[0] != '\0') {
             outcome.error = transfer->error_buffer;
+        } else if (result == CURLE_OUT_OF_MEMORY) {
+            // libcurl's only word for a header line over its 100 kB limit.
+            outcome.error = "a response header line is over 100 kB, or memory ran out";
         } else {
             outcome.error = curl_easy_strerror(result);
         }

@@ -167,6 +167,20 @@ TEST(HttpEngine, ReportsNoStatusWhenOnlyAnInterimResponseCame) {
     EXPECT_EQ(answered.response_body, "done");
 }
 
+// libcurl refuses a response header line over 100 kB with CURLE_OUT_OF_MEMORY
+// and no message of its own: "Out of memory" would send the operator looking
+// at the worker's memory instead of at the receiver.
+TEST(HttpEngine, SaysWhenAResponseHeaderLineIsTooLong) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed());
+    Outcome outcome = run_one(engine, post(1, server.url("/long-header/300000")));
+    EXPECT_NE(outcome.error.find("response header line"), std::string::npos) << outcome.error;
+    Outcome fine = run_one(engine, post(2, server.url("/long-header/8000")));
+    EXPECT_EQ(fine.http_status, 200);
+    EXPECT_EQ(fine.error, "");
+    EXPECT_EQ(fine.response_body, "long");
+}
+
 TEST(HttpEngine, AbortsATricklingResponseAtTheTimeout) {
     test_support::LoopbackHttpServer server;
     HttpEngine engine(loopback_allowed());

@@ -4,6 +4,7 @@
 //   /ok 204 · /status/N · /delay/MS (then 200) · /trickle (200, one byte
 //   every 200 ms) · /huge/BYTES · /redirect (302 to /ok) · /retry-after/S (429)
 //   · /interim/MS (102 Processing at once, then 200 after MS)
+//   · /long-header/BYTES (200 with one header line of that many bytes)
 #pragma once
 
 #include <arpa/inet.h>
@@ -190,6 +191,10 @@ class LoopbackHttpServer {
             if (!send_all(client, "HTTP/1.1 102 Processing\r\n\r\n")) return false;
             if (!pause(std::chrono::milliseconds(argument("/interim/")))) return false;
             return send_all(client, response(200, "", "done"));
+        }
+        if (path.rfind("/long-header/", 0) == 0) {
+            std::string line(static_cast<std::size_t>(argument("/long-header/")), 'a');
+            return send_all(client, response(200, "X-Long: " + line + "\r\n", "long"));
         }
         if (path.rfind("/redirect", 0) == 0) {
             return send_all(client, response(302, "Location: /ok\r\n", "moved"));
