@@ -111,22 +111,20 @@ class Dispatcher {
             replace_sender(wanted);
             return;
         }
-        if (!sender_changing_ && wanted != sender_settings_) {
-            if (wanted.allowed_networks != sender_settings_.allowed_networks) {
-                // Connections the engine keeps open were checked against the
-                // old networks: drain, then start a new engine with none open.
-                sender_changing_ = true;
-            } else {
-                try {
-                    sender_->reconfigure(wanted);
-                } catch (const Error& error) {
-                    report_error("the new settings cannot be used: " + error.message() + " " +
-                                 error.detail());
-                }
-                sender_settings_ = wanted;  // the same bad settings are reported once
+        // New settings apply to the requests that start from now on, a new
+        // webhook.allowed_networks too: the engine judges each request's peer
+        // again before it is sent, also on a connection it kept open under
+        // the old networks, so nothing has to drain first (draining stopped
+        // the claims for as long as the slowest request in flight took).
+        if (wanted != sender_settings_) {
+            try {
+                sender_->reconfigure(wanted);
+            } catch (const Error& error) {
+                report_error("the new settings cannot be used: " + error.message() + " " +
+                             error.detail());
             }
+            sender_settings_ = wanted;  // the same bad settings are reported once
         }
-        if (sender_changing_ && sender_->busy() == 0) replace_sender(wanted);
     }
 
     void replace_sender(const SenderSettings& wanted) {
@@ -140,7 +138,6 @@ class Dispatcher {
                          error.detail());
         }
         sender_settings_ = wanted;
-        sender_changing_ = false;
     }
 
     // --- the network side ----------------------------------------------------
@@ -234,7 +231,6 @@ class Dispatcher {
     // exactly like one in flight: its id is passed to every claim until it
     // is recorded.
     int claim_room() const {
-        if (sender_changing_) return 0;
         long busy = static_cast<long>(sender_->busy());
         return static_cast<int>(std::max(0L, kClaimAhead * in_flight_limit() - busy));
     }
@@ -431,7 +427,6 @@ class Dispatcher {
     MemoryContext loop_context_;
     std::unique_ptr<RequestSender> sender_;
     SenderSettings sender_settings_;
-    bool sender_changing_ = false;
     WaitEventSet* wait_set_ = nullptr;
     UnitRandom random_;
     RetrySchedule retry_schedule_;
