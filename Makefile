@@ -33,6 +33,10 @@ override autodepend = yes
 # test/expected; tools/test runs them against a throwaway cluster.
 REGRESS      = $(sort $(notdir $(basename $(wildcard test/sql/*.sql))))
 REGRESS_OPTS = --inputdir=test --load-extension=pgtap
+# isolationtester: races between sessions, each step run when the spec says
+# (test/isolation/specs, expected output in test/isolation/expected).
+ISOLATION      = $(sort $(notdir $(basename $(wildcard test/isolation/specs/*.spec))))
+ISOLATION_OPTS = --inputdir=test/isolation
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

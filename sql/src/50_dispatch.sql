@@ -517,6 +517,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     retried integer;
+    parked_endpoints uuid[];  -- disabled, and locked so by this transaction
 BEGIN
     IF ids IS NULL AND endpoint_id IS NULL AND status IS NULL
        AND created_after IS NULL AND created_before IS NULL THEN
@@ -528,28 +529,34 @@ BEGIN
     -- A delivery of a disabled endpoint waits unscheduled (below). Its
     -- endpoint is locked first (FOR SHARE; enabled endpoints are not
     -- locked), with the same conditions as the UPDATE: an enable_endpoint()
-    -- committing meanwhile is then seen by the UPDATE, which takes a new
-    -- snapshot, and one that comes later waits for this transaction and then
-    -- schedules what it left waiting. Read without the lock, an endpoint
-    -- being enabled looked disabled, and its retried deliveries (those the
-    -- enable had not seen as waiting: delivered, dead_letter, cancelled)
-    -- waited for ever behind an enabled endpoint. Locked before any
-    -- delivery, as the enable does, so that the two never deadlock.
-    PERFORM FROM webhook.endpoint e
-     WHERE NOT e.enabled
-       AND e.id IN (SELECT d.endpoint_id FROM webhook.delivery d
-                     WHERE (retry_deliveries.ids IS NULL OR d.id = ANY (retry_deliveries.ids))
-                       AND (retry_deliveries.endpoint_id IS NULL OR d.endpoint_id = retry_deliveries.endpoint_id)
-                       AND (retry_deliveries.status IS NULL OR d.status = retry_deliveries.status)
-                       AND (retry_deliveries.created_after IS NULL OR d.created_at >= retry_deliveries.created_after)
-                       AND (retry_deliveries.created_before IS NULL OR d.created_at <= retry_deliveries.created_before))
-       FOR SHARE OF e;
+    -- committing meanwhile is then seen by the lock, which reads the row as
+    -- that enable left it, and one that comes later waits for this
+    -- transaction and then schedules what it left waiting. Read without the
+    -- lock, an endpoint being enabled looked disabled, and its retried
+    -- deliveries (those the enable had not seen as waiting: delivered,
+    -- dead_letter, cancelled) waited for ever behind an enabled endpoint.
+    -- Locked before any delivery, as the enable does, so that the two never
+    -- deadlock. Only the endpoints locked here park their deliveries: one
+    -- seen enabled here and disabled by a commit before the UPDATE is not
+    -- locked, and an enable_endpoint() could commit before this transaction
+    -- does without seeing its rows. Such a delivery is left due, and waits
+    -- as any due delivery of a disabled endpoint does (the claim passes over
+    -- it).
+    parked_endpoints := ARRAY(
+        SELECT e.id FROM webhook.endpoint e
+         WHERE NOT e.enabled
+           AND e.id IN (SELECT d.endpoint_id FROM webhook.delivery d
+                         WHERE (retry_deliveries.ids IS NULL OR d.id = ANY (retry_deliveries.ids))
+                           AND (retry_deliveries.endpoint_id IS NULL OR d.endpoint_id = retry_deliveries.endpoint_id)
+                           AND (retry_deliveries.status IS NULL OR d.status = retry_deliveries.status)
+                           AND (retry_deliveries.created_after IS NULL OR d.created_at >= retry_deliveries.created_after)
+                           AND (retry_deliveries.created_before IS NULL OR d.created_at <= retry_deliveries.created_before))
+         ORDER BY e.id
+           FOR SHARE OF e);
     UPDATE webhook.delivery d
     SET status = 'pending', attempt_count = 0,
         -- A disabled endpoint's delivery waits, unscheduled, until it is enabled.
-        next_attempt_at = CASE WHEN EXISTS (SELECT FROM webhook.endpoint e
-                                            WHERE e.id = d.endpoint_id AND NOT e.enabled)
-                               THEN NULL ELSE now() END,
+        next_attempt_at = CASE WHEN d.endpoint_id = ANY (parked_endpoints) THEN NULL ELSE now() END,
         last_error = NULL, http_status = NULL, response_body = NULL, delivered_at = NULL,
         updated_at = now()
     WHERE (retry_deliveries.ids IS NULL OR d.id = ANY (retry_deliveries.ids))
