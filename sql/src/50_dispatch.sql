@@ -334,7 +334,8 @@ CREATE TRIGGER endpoint_withdraw_queued_requests_on_delete
 -- it cancels them (the claim, which cancels the due deliveries of a deleted
 -- endpoint, never sees an unscheduled one). Each runs as the caller, under
 -- its row-level security, in the transaction that changes the endpoint, on
--- delivery_endpoint_status_created_idx. updated_at is left alone: it is
+-- delivery_endpoint_status_created_idx, and locks the rows it changes in id
+-- order (see the trigger). updated_at is left alone: it is
 -- the token of a request in flight, whose result still lands.
 -- ---------------------------------------------------------------------------
 CREATE FUNCTION webhook.schedule_deliveries_of_endpoint() RETURNS trigger
@@ -342,25 +343,38 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    -- Each UPDATE locks its rows first, in id order, as every bulk update
+    -- of deliveries does (webhook.retry_deliveries): locked in the order of
+    -- each statement's plan, a bulk retry and this trigger deadlocked on the
+    -- endpoint's deliveries.
     IF TG_OP = 'DELETE' THEN
         UPDATE webhook.delivery AS d
            SET status = 'cancelled', next_attempt_at = NULL, updated_at = now(),
                last_error = 'endpoint deleted'
-         WHERE d.endpoint_id = OLD.id AND d.workspace_id = OLD.workspace_id
-           AND d.status IN ('pending', 'retrying', 'rate_limited');
+         WHERE d.id = ANY (ARRAY(
+               SELECT l.id FROM webhook.delivery l
+                WHERE l.endpoint_id = OLD.id AND l.workspace_id = OLD.workspace_id
+                  AND l.status IN ('pending', 'retrying', 'rate_limited')
+                ORDER BY l.id FOR UPDATE));
     ELSIF NEW.enabled THEN
         UPDATE webhook.delivery AS d SET next_attempt_at = now()
-         WHERE d.endpoint_id = NEW.id AND d.workspace_id = NEW.workspace_id
-           AND d.status IN ('pending', 'retrying', 'rate_limited')
-           AND d.next_attempt_at IS NULL;
+         WHERE d.id = ANY (ARRAY(
+               SELECT l.id FROM webhook.delivery l
+                WHERE l.endpoint_id = NEW.id AND l.workspace_id = NEW.workspace_id
+                  AND l.status IN ('pending', 'retrying', 'rate_limited')
+                  AND l.next_attempt_at IS NULL
+                ORDER BY l.id FOR UPDATE));
         IF FOUND THEN
             PERFORM webhook.wake_worker_on_commit();  -- due now: at commit, not at the next poll
         END IF;
     ELSE
         UPDATE webhook.delivery AS d SET next_attempt_at = NULL
-         WHERE d.endpoint_id = NEW.id AND d.workspace_id = NEW.workspace_id
-           AND d.status IN ('pending', 'retrying', 'rate_limited')
-           AND d.next_attempt_at IS NOT NULL;
+         WHERE d.id = ANY (ARRAY(
+               SELECT l.id FROM webhook.delivery l
+                WHERE l.endpoint_id = NEW.id AND l.workspace_id = NEW.workspace_id
+                  AND l.status IN ('pending', 'retrying', 'rate_limited')
+                  AND l.next_attempt_at IS NOT NULL
+                ORDER BY l.id FOR UPDATE));
     END IF;
     RETURN NULL;
 END
@@ -553,17 +567,26 @@ BEGIN
                            AND (retry_deliveries.created_before IS NULL OR d.created_at <= retry_deliveries.created_before))
          ORDER BY e.id
            FOR SHARE OF e);
+    -- The deliveries are locked first, in id order, then updated: locked in
+    -- the order of the UPDATE's plan (the heap's order, which differs from
+    -- one snapshot to the next as rows move), two bulk retries, or one and
+    -- an endpoint's disable or delete (whose trigger locks its deliveries in
+    -- id order too), deadlocked on rows they both wanted. A row updated
+    -- meanwhile is locked as it now is, if it still matches.
     UPDATE webhook.delivery d
     SET status = 'pending', attempt_count = 0,
         -- A disabled endpoint's delivery waits, unscheduled, until it is enabled.
         next_attempt_at = CASE WHEN d.endpoint_id = ANY (parked_endpoints) THEN NULL ELSE now() END,
         last_error = NULL, http_status = NULL, response_body = NULL, delivered_at = NULL,
         updated_at = now()
-    WHERE (retry_deliveries.ids IS NULL OR d.id = ANY (retry_deliveries.ids))
-      AND (retry_deliveries.endpoint_id IS NULL OR d.endpoint_id = retry_deliveries.endpoint_id)
-      AND (retry_deliveries.status IS NULL OR d.status = retry_deliveries.status)
-      AND (retry_deliveries.created_after IS NULL OR d.created_at >= retry_deliveries.created_after)
-      AND (retry_deliveries.created_before IS NULL OR d.created_at <= retry_deliveries.created_before);
+    WHERE d.id = ANY (ARRAY(
+          SELECT l.id FROM webhook.delivery l
+           WHERE (retry_deliveries.ids IS NULL OR l.id = ANY (retry_deliveries.ids))
+             AND (retry_deliveries.endpoint_id IS NULL OR l.endpoint_id = retry_deliveries.endpoint_id)
+             AND (retry_deliveries.status IS NULL OR l.status = retry_deliveries.status)
+             AND (retry_deliveries.created_after IS NULL OR l.created_at >= retry_deliveries.created_after)
+             AND (retry_deliveries.created_before IS NULL OR l.created_at <= retry_deliveries.created_before)
+           ORDER BY l.id FOR UPDATE));
     GET DIAGNOSTICS retried = ROW_COUNT;
     IF retried > 0 THEN
         PERFORM webhook.wake_worker_on_commit();
