@@ -77,7 +77,12 @@ BEGIN
         END IF;
     END IF;
 
-    -- Idempotent on (endpoint, event id): a repeat creates nothing. The ids
+    -- Idempotent on (endpoint, event id): a repeat creates nothing. A
+    -- concurrent publish of the same event waits for this one's rows, one
+    -- endpoint at a time: they are inserted in endpoint id order, the same
+    -- for both. In the order of the endpoint table's scan, which differs
+    -- between two snapshots when an endpoint row moved in between, each
+    -- held a row the other wanted (40P01). The ids
     -- come from the INSERT itself. Only when some target had the event
     -- already are they looked up, one endpoint at a time by the unique key:
     -- a single query ordered by id could be planned, on statistics that say
@@ -89,6 +94,7 @@ BEGIN
                coalesce(e.max_attempts, webhook.default_max_attempts())
           FROM webhook.endpoint e
          WHERE e.id = ANY (targets)
+         ORDER BY e.id
         ON CONFLICT ON CONSTRAINT delivery_event_once_per_endpoint DO NOTHING
         RETURNING d.id)
     SELECT array_agg(inserted.id ORDER BY inserted.id) INTO deliveries FROM inserted;
