@@ -370,6 +370,11 @@ BEGIN
     -- The current secret again would replace nothing, but would give the
     -- secret it replaced (perhaps rotated away because it leaked) a new grace.
     -- endpoint_secret() reads it as the caller may (P0002 when not visible).
+    -- The row is locked first, so that it is the secret a rotation committed
+    -- meanwhile left: read from this statement's snapshot, a concurrent
+    -- rotation to the same secret passed the test and then gave the secret
+    -- that rotation had replaced a new grace.
+    PERFORM FROM webhook.endpoint e WHERE e.id = rotate_endpoint_secret.id FOR NO KEY UPDATE;
     IF rotate_endpoint_secret.secret = webhook.endpoint_secret(rotate_endpoint_secret.id) THEN
         RAISE EXCEPTION 'the new secret is the endpoint''s current secret' USING ERRCODE = '22023',
             DETAIL = 'Rotating to it would replace nothing, and would make the secret it replaced valid again for the grace period.',
