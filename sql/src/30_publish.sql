@@ -62,8 +62,8 @@ BEGIN
               FROM webhook.endpoint e
              WHERE e.id = publish.endpoint_id AND e.workspace_id = workspace
                FOR SHARE;
-            -- Deleted meanwhile: left due, as the claim cancels every due
-            -- delivery of a deleted endpoint.
+            -- Deleted meanwhile: the INSERT below finds no endpoint, and
+            -- the call fails as for an unknown endpoint.
             target_enabled := coalesce(target_enabled, true);
         END IF;
     ELSE
@@ -112,6 +112,15 @@ BEGIN
          CROSS JOIN LATERAL (
                SELECT d.id FROM webhook.delivery d
                 WHERE d.endpoint_id = target.endpoint_id AND d.event_id = event) AS existing;
+    END IF;
+    IF deliveries IS NULL AND publish.endpoint_id IS NOT NULL THEN
+        -- The named endpoint was deleted by a transaction that committed
+        -- after it was read (the lock above waited for it, or it came
+        -- between the read and the INSERT): nothing was published, which
+        -- the caller must not take for a success.
+        RAISE EXCEPTION 'endpoint % not found', publish.endpoint_id USING ERRCODE = 'P0002',
+            DETAIL = 'No endpoint with this id is visible in the workspace the event is published to.',
+            HINT = 'Check the endpoint id, the workspace_id argument and the webhook.workspace_id setting.';
     END IF;
     FOREACH delivery IN ARRAY coalesce(deliveries, '{}') LOOP
         RETURN NEXT delivery;
