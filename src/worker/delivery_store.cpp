@@ -332,10 +332,17 @@ bool extension_installed() {
     return call_postgres([] { return OidIsValid(get_extension_oid("pg_webhook", true)); });
 }
 
+// READ COMMITTED whatever default_transaction_isolation says (set before
+// the transaction's first snapshot, as SET TRANSACTION would): the claim and
+// the record lock rows that users' retries, cancels and endpoint changes
+// update at any moment, and in REPEATABLE READ or SERIALIZABLE each such
+// update committed after the transaction began failed the whole pass with
+// 40001 instead of being skipped or rechecked.
 void begin_transaction() {
     call_postgres([] {
         SetCurrentStatementStartTimestamp();
         StartTransactionCommand();
+        XactIsoLevel = XACT_READ_COMMITTED;
         SPI_connect();
         PushActiveSnapshot(GetTransactionSnapshot());
         pgstat_report_activity(STATE_RUNNING, "pg_webhook: record and claim deliveries");
