@@ -118,22 +118,35 @@ struct EngineCallbacks {
         return 0;
     }
 
+    // Keeps the first reason a transfer's address was refused, for its
+    // outcome; short of memory for the reason, a shorter one.
+    template <typename MakeReason>
+    static void note_denial(HttpEngine::Transfer* transfer, MakeReason make_reason) noexcept {
+        if (!transfer->denial.empty()) return;
+        try {
+            transfer->denial = make_reason();
+        } catch (...) {
+            try {
+                transfer->denial = "address not allowed";
+            } catch (...) {
+            }
+        }
+    }
+
+    // Judges an address by the policy in force; a refusal is noted.
+    static bool allowed_by_policy(HttpEngine::Transfer* transfer,
+                                  const sockaddr* address) noexcept {
+        AddressDenial denial = transfer->engine->settings_.address_policy.judge(address);
+        if (!denial.denied()) return true;
+        note_denial(transfer, [&] { return describe_denial(address, denial); });
+        return false;
+    }
+
     static curl_socket_t on_open_socket(void* transfer_pointer, curlsocktype purpose,
                                         curl_sockaddr* address) noexcept {
         auto* transfer = static_cast<HttpEngine::Transfer*>(transfer_pointer);
         if (purpose != CURLSOCKTYPE_IPCXN) return CURL_SOCKET_BAD;
-        const sockaddr* target = &address->addr;
-        AddressDenial denial = transfer->engine->settings_.address_policy.judge(target);
-        if (denial.denied()) {
-            if (transfer->denial.empty()) {
-                try {
-                    transfer->denial = describe_denial(target, denial);
-                } catch (...) {
-                    transfer->denial = "address not allowed";
-                }
-            }
-            return CURL_SOCKET_BAD;
-        }
+        if (!allowed_by_policy(transfer, &address->addr)) return CURL_SOCKET_BAD;
         curl_socket_t socket =
             ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
         if (socket != CURL_SOCKET_BAD) ++transfer->sockets_opened;
@@ -154,25 +167,13 @@ struct EngineCallbacks {
         } else if (peer_ip != nullptr && inet_pton(AF_INET6, peer_ip, &v6->sin6_addr) == 1) {
             v6->sin6_family = AF_INET6;
         } else {
-            if (transfer->denial.empty()) {
-                try {
-                    transfer->denial = "the connection's peer address could not be checked";
-                } catch (...) {
-                }
-            }
+            note_denial(transfer, [] {
+                return std::string("the connection's peer address could not be checked");
+            });
             return CURL_PREREQFUNC_ABORT;
         }
         const sockaddr* peer = reinterpret_cast<const sockaddr*>(&storage);
-        AddressDenial denial = transfer->engine->settings_.address_policy.judge(peer);
-        if (!denial.denied()) return CURL_PREREQFUNC_OK;
-        if (transfer->denial.empty()) {
-            try {
-                transfer->denial = describe_denial(peer, denial);
-            } catch (...) {
-                transfer->denial = "address not allowed";
-            }
-        }
-        return CURL_PREREQFUNC_ABORT;
+        return allowed_by_policy(transfer, peer) ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT;
     }
 
     static std::size_t on_body(char* data, std::size_t size, std::size_t count,
