@@ -66,14 +66,4 @@ std::vector<std::string> DeliverySigner::headers(std::int64_t unix_timestamp,
             "webhook-signature: " + signatures};
 }
 
-std::vector<std::string> delivery_request_headers(const ClaimedDelivery& delivery,
-                                                  std::int64_t unix_timestamp) {
-    DeliverySigner signer(delivery);
-    std::vector<std::string> headers = delivery_extra_headers(delivery);
-    for (std::string& line : signer.headers(unix_timestamp, delivery.body)) {
-        headers.push_back(std::move(line));
-    }
-    return headers;
-}
-
 }  // namespace webhook

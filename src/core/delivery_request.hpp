@@ -12,18 +12,16 @@
 
 namespace webhook {
 
-// "name: value" lines in the order they are sent. The extra headers come
-// first; one that would set a header pg_webhook owns (content-type, the
-// webhook-* headers, host, content-length, ...) or that holds a line break
-// is left out. The signature covers the current secret and, during a
-// rotation's grace period, the previous one.
-std::vector<std::string> delivery_request_headers(const ClaimedDelivery& delivery,
-                                                  std::int64_t unix_timestamp);
+// A request's headers are "name: value" lines, made in two parts: the
+// endpoint's extra headers when the delivery is claimed, then the signing
+// headers when the request starts; they are sent in that order.
 
-// The first part of that: the endpoint's extra headers that may be sent.
+// The endpoint's extra headers that may be sent: one that would set a header
+// pg_webhook owns (content-type, the webhook-* headers, host,
+// content-length, ...) or that holds a line break is left out.
 std::vector<std::string> delivery_extra_headers(const ClaimedDelivery& delivery);
 
-// The second part, made when the request starts: webhook-timestamp says when
+// The signing headers, made when the request starts: webhook-timestamp says when
 // it was sent, and a claimed request may wait in the engine's queue for a
 // long time (behind slow receivers) before it is. Made from a claimed
 // delivery, whose secrets it checks and decodes at once (Error 22023 for a

@@ -108,7 +108,7 @@ class Dispatcher {
         }
         SenderSettings wanted = current_sender_settings();
         if (!sender_) {
-            replace_sender(wanted);
+            create_sender(wanted);
             return;
         }
         // New settings apply to the requests that start from now on, a new
@@ -127,16 +127,11 @@ class Dispatcher {
         }
     }
 
-    void replace_sender(const SenderSettings& wanted) {
-        try {
-            auto sender = make_http_sender(wanted);
-            sender_ = std::move(sender);
-            build_wait_set();
-        } catch (const Error& error) {
-            if (!sender_) throw;  // nothing to send with
-            report_error("the new settings cannot be used: " + error.message() + " " +
-                         error.detail());
-        }
+    // Settings that cannot be used here end the worker: there is nothing to
+    // send with (later changes are only reported, see above).
+    void create_sender(const SenderSettings& wanted) {
+        sender_ = make_http_sender(wanted);
+        build_wait_set();
         sender_settings_ = wanted;
     }
 
