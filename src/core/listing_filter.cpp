@@ -124,7 +124,7 @@ class FilterCompiler {
                     "Pattern matching works on text fields only.",
                     "Use eq, neq, gt, gte, lt, lte, in, nin or is_null on this field.");
             }
-            if (!value.is_string()) {
+            if (!is_json_string(value)) {
                 throw Error::invalid_parameter("operator \"" + op + "\" takes a string pattern",
                                                "Its value is " + json_kind(value) + ".",
                                                "Give a LIKE pattern such as \"%order%\".");
@@ -188,10 +188,12 @@ class FilterCompiler {
 
     // The text Postgres will read with the field type's input function, so a
     // wrong-typed value fails there with Postgres's own SQLSTATE.
+    // A number is read as the digits the filter holds (see
+    // parse_json_argument), never as a double's rendering of them.
     static std::string scalar_text(const Field& field, const std::string& op, const Json& value) {
+        if (std::optional<std::string> digits = json_number_text(value)) return *digits;
         if (value.is_string()) return value.get<std::string>();
         if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
-        if (value.is_number()) return value.dump();
         if (value.is_null()) {
             throw Error::invalid_parameter("operator \"" + op + "\" on field \"" +
                                                std::string(field.name) + "\" cannot take null",

@@ -130,11 +130,11 @@ SortOrder parse_order_by(const std::optional<std::string>& json) {
                     "Each field may be named once.", "Remove the repeated key.");
             }
         }
-        const Direction* direction = direction_value.is_string()
+        const Direction* direction = is_json_string(direction_value)
                                          ? find_direction(direction_value.get<std::string>())
                                          : nullptr;
         if (!direction) {
-            std::string given = direction_value.is_string()
+            std::string given = is_json_string(direction_value)
                                     ? "\"" + shorten(direction_value.get<std::string>()) + "\""
                                     : json_kind(direction_value);
             throw Error::invalid_parameter(

@@ -76,6 +76,30 @@ TEST(ListingFilter, TurnsJsonScalarsIntoInputText) {
     EXPECT_EQ(c.parameters.items()[2].texts[0], "1.5");
 }
 
+// A JSON number reaches Postgres as the digits the filter holds (as jsonb
+// prints them), not as a double's rendering of them: trailing zeros, more
+// digits than a double keeps, and magnitudes beyond a double all survive.
+TEST(ListingFilter, KeepsTheDigitsOfJsonNumbers) {
+    auto c = compile(R"({"event_id":{"eq":1.10},"http_status":{"gt":99999999999999999999},)"
+                     R"("last_error":{"in":[12345678901234567890123, -0.000]}})");
+    ASSERT_EQ(c.parameters.items().size(), 3u);
+    EXPECT_EQ(c.parameters.items()[0].texts[0], "1.10");
+    EXPECT_EQ(c.parameters.items()[1].texts[0], "99999999999999999999");
+    EXPECT_EQ(c.parameters.items()[2].texts,
+              (std::vector<std::string>{"12345678901234567890123", "-0.000"}));
+    std::string huge = "1" + std::string(400, '0');
+    EXPECT_EQ(compile(R"({"event_id":{"eq":)" + huge + "}}").parameters.items()[0].texts[0], huge);
+    EXPECT_EQ(compile(R"({"event_id":{"eq":1e400}})").parameters.items()[0].texts[0], "1e400");
+    // Still a number where only a string will do.
+    Error like = error_of(R"({"event_type":{"like":1.10}})");
+    EXPECT_EQ(like.message(), "operator \"like\" takes a string pattern");
+    EXPECT_EQ(like.detail(), "Its value is a number.");
+    EXPECT_EQ(error_of(R"({"status":1e400})").detail(), "Its value is a number.");
+    // Digits inside strings and keys are left alone.
+    EXPECT_EQ(compile(R"({"event_id":{"eq":"-1.50e3 \" 7"}})").parameters.items()[0].texts[0],
+              "-1.50e3 \" 7");
+}
+
 TEST(ListingFilter, BindsArraysAsOneArrayParameter) {
     auto c = compile(R"({"id":{"in":["a","b","c"]}})");
     ASSERT_EQ(c.parameters.items().size(), 1u);

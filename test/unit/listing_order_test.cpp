@@ -87,6 +87,21 @@ TEST(ListingOrder, RefusesBadInputWith22023) {
     EXPECT_EQ(sqlstate_of("not json"), "22023");
 }
 
+// A number too large for a double is still JSON (jsonb holds it), and a
+// number is no direction.
+TEST(ListingOrder, CallsANumberDirectionANumber) {
+    for (const char* json :
+         {R"([{"status":5}])", R"([{"status":1e400}])", R"([{"status":1.10}])"}) {
+        try {
+            parse_order_by(std::string(json));
+            ADD_FAILURE() << json << " was accepted";
+        } catch (const Error& error) {
+            EXPECT_EQ(error.message(), "unknown sort direction a number for field \"status\"")
+                << json;
+        }
+    }
+}
+
 TEST(ListingOrder, HintsNameWhatIsAllowed) {
     EXPECT_NE(hint_of(R"([{"nope":"asc"}])").find("next_attempt_at"), std::string::npos);
     EXPECT_EQ(hint_of(R"([{"nope":"asc"}])").find("payload,"), std::string::npos);
