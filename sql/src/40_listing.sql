@@ -74,6 +74,12 @@ COMMENT ON FUNCTION webhook.listing_cursor("any") IS
 REVOKE ALL ON FUNCTION webhook.listing_cursor("any") FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION webhook.listing_cursor("any") TO webhook_admin, webhook_user;
 
+-- The listing functions run as their caller (row-level security decides
+-- what it sees) but with search_path pinned, as every other function of
+-- pg_webhook: their statements name their tables, yet operators (=, <, LIKE,
+-- ...) are found through the search_path, and one planted in a schema ahead
+-- of pg_catalog would otherwise run, with the caller's rights, inside every
+-- listing that caller makes.
 CREATE FUNCTION webhook.list_deliveries(
     workspace_id uuid DEFAULT NULL,
     endpoint_id uuid DEFAULT NULL,
@@ -90,7 +96,7 @@ CREATE FUNCTION webhook.list_deliveries(
     page_size integer DEFAULT 100)
 RETURNS SETOF webhook.listed_delivery
 AS 'MODULE_PATHNAME', 'webhook_list_deliveries'
-LANGUAGE C STABLE SECURITY INVOKER ROWS 100;
+LANGUAGE C STABLE SECURITY INVOKER ROWS 100 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION webhook.list_deliveries(uuid, uuid, webhook.delivery_status, text, text,
     timestamptz, timestamptz, uuid[], jsonb, jsonb, text, text, integer) IS
     'One page (page_size 1..100) of the deliveries the caller may see, newest first unless '
@@ -108,7 +114,7 @@ CREATE FUNCTION webhook.list_deliveries_window(
     row_limit integer, row_offset bigint)
 RETURNS SETOF webhook.listed_delivery
 AS 'MODULE_PATHNAME', 'webhook_list_deliveries_window'
-LANGUAGE C STABLE SECURITY INVOKER ROWS 101;
+LANGUAGE C STABLE SECURITY INVOKER ROWS 101 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION webhook.list_deliveries_window(uuid, uuid, webhook.delivery_status, text,
     text, timestamptz, timestamptz, uuid[], jsonb, jsonb, text, text, integer, bigint) IS
     'Internal: the rows of webhook.list_deliveries with a raw row_limit (0..101) and an optional row_offset; '
@@ -120,7 +126,7 @@ CREATE FUNCTION webhook.count_deliveries(
     filter jsonb, estimated boolean DEFAULT false)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'webhook_count_deliveries'
-LANGUAGE C STABLE SECURITY INVOKER;
+LANGUAGE C STABLE SECURITY INVOKER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION webhook.count_deliveries(uuid, uuid, webhook.delivery_status, text, text,
     timestamptz, timestamptz, uuid[], jsonb, boolean) IS
     'How many deliveries visible to the caller match the listing conditions: counted, or the '
@@ -143,7 +149,7 @@ CREATE FUNCTION webhook.deliveries_page(
     page integer DEFAULT NULL,
     count text DEFAULT 'exact')
 RETURNS jsonb
-LANGUAGE plpgsql STABLE SECURITY INVOKER
+LANGUAGE plpgsql STABLE SECURITY INVOKER SET search_path = pg_catalog, pg_temp
 AS $page$
 #variable_conflict use_variable
 DECLARE

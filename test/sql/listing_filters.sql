@@ -9,7 +9,7 @@ CREATE FUNCTION pg_temp.listed(filter jsonb) RETURNS text LANGUAGE sql AS $$
     FROM webhook.list_deliveries(filter => filter) WITH ORDINALITY AS l $$;
 -- The same ids from a hand-written query over the table.
 
-SELECT plan(68);
+SELECT plan(71);
 
 -- Plain arguments.
 SELECT is((SELECT string_agg(right(id::text, 2), ',') FROM webhook.list_deliveries()),
@@ -174,5 +174,26 @@ SELECT is(left(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(order_
 SELECT is(pg_temp.listed($$ {"event_type": {"eq": "x' OR '1'='1"}, "event_id": {"in": ["a'); INSERT INTO pg_temp.canary VALUES (4); --"]}} $$),
           '', 'SQL in values is data: it matches nothing');
 SELECT is((SELECT count(*)::int FROM pg_temp.canary), 0, 'nothing injected ever ran');
+
+-- An operator planted in a schema ahead of pg_catalog in the caller's
+-- search_path (a trojan for whoever lists with that path) is never used:
+-- the listing functions run with search_path = pg_catalog, pg_temp.
+CREATE SCHEMA regress_planted;
+CREATE FUNCTION regress_planted.text_eq(a text, b text) RETURNS boolean LANGUAGE sql AS $$
+    INSERT INTO pg_temp.canary VALUES (5) RETURNING true $$;
+CREATE OPERATOR regress_planted.= (LEFTARG = text, RIGHTARG = text, FUNCTION = regress_planted.text_eq);
+CREATE FUNCTION regress_planted.text_ne(a text, b text) RETURNS boolean LANGUAGE sql AS $$
+    INSERT INTO pg_temp.canary VALUES (6) RETURNING true $$;
+CREATE OPERATOR regress_planted.<> (LEFTARG = text, RIGHTARG = text, FUNCTION = regress_planted.text_ne);
+SET search_path = regress_planted, pg_catalog, public;
+CREATE TEMP TABLE planted AS SELECT
+    (SELECT string_agg(right(id::text, 2), ',') FROM webhook.list_deliveries(
+         event_type => 'invoice.paid', filter => '{"event_id": {"eq": "evt-8"}}')) AS listed,
+    pg_temp.error_text($$SELECT webhook.deliveries_page(event_type => 'invoice.paid', count => 'exact') #>> '{pageInfo,total}'$$) AS page_error;
+RESET search_path;
+SELECT is(listed, '08', 'list_deliveries compares with pg_catalog''s operators') FROM planted;
+SELECT is(page_error, 'no error', 'deliveries_page too') FROM planted;
+SELECT is((SELECT count(*)::int FROM pg_temp.canary), 0, 'the planted operators never ran');
+DROP SCHEMA regress_planted CASCADE;
 
 SELECT * FROM finish();
