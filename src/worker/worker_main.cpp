@@ -218,6 +218,19 @@ void webhook_worker_main(Datum database) {
     // for a WAL flush between batches.
     SetConfigOption("synchronous_commit", "off", PGC_SUSET, PGC_S_OVERRIDE);
 
+    // The worker's own statements are not an application's: a default set
+    // for the database or for the role it runs as (ALTER DATABASE / ALTER
+    // ROLE ... SET, applied when it connected) must not change them.
+    // default_transaction_read_only = on failed every claim and record with
+    // 25006. The isolation level is set per transaction (delivery_store.cpp).
+    // The time limits need nothing: statement_timeout,
+    // idle_in_transaction_session_timeout and idle_session_timeout are only
+    // armed by a client backend's command loop, and lock_timeout (like
+    // statement_timeout) cancels by sending SIGINT, which this worker
+    // ignores. search_path does not matter: the worker's statements name
+    // their schema, and the functions they call set their own.
+    SetConfigOption("default_transaction_read_only", "off", PGC_SUSET, PGC_S_OVERRIDE);
+
     before_shmem_exit(stop_network_threads, 0);
 
     MemoryContext loop_context =
