@@ -13,6 +13,12 @@ using Json = nlohmann::json;
 // Bounds that keep a hostile filter from costing more than a normal one.
 constexpr int kMaxDepth = 16;
 constexpr std::size_t kMaxParameters = 256;
+// Depth and values alone did not bound a filter: an "and" or "or" of
+// thousands of conditions that bind nothing (is_null, {}) or an "in" list of
+// a million values was compiled, planned and tested on every row.
+constexpr std::size_t kMaxBranches = 100;     // filters in one "and" or "or"
+constexpr std::size_t kMaxListValues = 1000;  // values in one "in" or "nin"
+constexpr std::size_t kMaxNodes = 1000;       // filter nodes in the whole filter
 
 const char kFilterHint[] =
     "A filter node is {\"and\": [...]}, {\"or\": [...]}, {\"not\": {...}}, "
@@ -30,6 +36,14 @@ class FilterCompiler {
                 "filter is nested too deeply",
                 "A filter may nest at most " + std::to_string(kMaxDepth) + " levels.",
                 "Flatten the filter, for example with \"in\" instead of many \"or\" branches.");
+        }
+        if (++nodes_ > kMaxNodes) {
+            throw Error::invalid_parameter(
+                "filter has too many conditions",
+                "A filter may have at most " + std::to_string(kMaxNodes) +
+                    " nodes (JSON objects) in all; this one has more.",
+                "Combine conditions on one field with \"in\" or \"nin\", or narrow the "
+                "listing with its plain arguments.");
         }
         if (!value.is_object()) {
             throw Error::invalid_parameter("a filter node must be a JSON object",
@@ -74,6 +88,13 @@ class FilterCompiler {
         }
         // An empty "and" matches everything, an empty "or" nothing.
         if (value.empty()) return name == "and" ? "true" : "false";
+        if (value.size() > kMaxBranches) {
+            throw Error::invalid_parameter(
+                "filter \"" + name + "\" combines too many filters",
+                "This \"" + name + "\" combines " + std::to_string(value.size()) +
+                    " filters; one may combine at most " + std::to_string(kMaxBranches) + ".",
+                "Combine conditions on one field into one \"in\" or \"nin\" list.");
+        }
         std::string out;
         const char* joint = name == "and" ? " AND " : " OR ";
         for (const Json& child : value) {
@@ -171,6 +192,15 @@ class FilterCompiler {
                                            "Its value is " + json_kind(value) + ".",
                                            "Write {\"" + op + "\": [value, ...]}.");
         }
+        if (value.size() > kMaxListValues) {
+            throw Error::invalid_parameter(
+                "filter operator \"" + op + "\" has too many values",
+                "This \"" + op + "\" list has " + std::to_string(value.size()) +
+                    " values; one may hold at most " + std::to_string(kMaxListValues) + ".",
+                "Pass at most " + std::to_string(kMaxListValues) +
+                    " values, and narrow the listing with another condition, such as a time "
+                    "range or an endpoint.");
+        }
         std::vector<std::string> texts;
         for (const Json& element : value) texts.push_back(scalar_text(field, op, element));
         return bind(parameters_.add_literal_array(field.type, std::move(texts)));
@@ -213,6 +243,7 @@ class FilterCompiler {
     }
 
     ParameterList& parameters_;
+    std::size_t nodes_ = 0;
 };
 
 }  // namespace

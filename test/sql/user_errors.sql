@@ -43,6 +43,14 @@ INSERT INTO refused VALUES
     ('page_size 0', $$SELECT * FROM webhook.list_deliveries(page_size => 0)$$, '22023'),
     ('deliveries_page, page_size 0', $$SELECT webhook.deliveries_page(page_size => 0)$$, '22023'),
     ('a filter on payload', $$SELECT * FROM webhook.list_deliveries(filter => '{"payload": {"eq": 1}}')$$, '22023'),
+    ('an "or" of 101 filters', format($$SELECT * FROM webhook.list_deliveries(filter => %L)$$,
+        jsonb_build_object('or', (SELECT jsonb_agg('{"delivered_at": {"is_null": true}}'::jsonb) FROM generate_series(1, 101)))), '22023'),
+    ('an "in" list of 1001 values', format($$SELECT * FROM webhook.list_deliveries(filter => %L)$$,
+        jsonb_build_object('attempt_count', jsonb_build_object('in', (SELECT jsonb_agg(i) FROM generate_series(1, 1001) i)))), '22023'),
+    ('a count with a "nin" list of 1001 values', format($$SELECT webhook.count_deliveries(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, %L)$$,
+        jsonb_build_object('attempt_count', jsonb_build_object('nin', (SELECT jsonb_agg(i) FROM generate_series(1, 1001) i)))), '22023'),
+    ('a filter of 1011 nodes', format($$SELECT * FROM webhook.list_deliveries(filter => %L)$$,
+        jsonb_build_object('and', (SELECT jsonb_agg(jsonb_build_object('or', (SELECT jsonb_agg('{}'::jsonb) FROM generate_series(1, 100)))) FROM generate_series(1, 10)))), '22023'),
     ('a sort on response_body', $$SELECT * FROM webhook.list_deliveries(order_by => '[{"response_body": "asc"}]')$$, '22023'),
     ('a garbled cursor', $$SELECT * FROM webhook.list_deliveries(after => 'garbage')$$, '22023'),
     ('listing_cursor called directly', $$SELECT webhook.listing_cursor(1)$$, '42501');
@@ -50,7 +58,7 @@ INSERT INTO refused VALUES
 CREATE TEMP TABLE raised AS
     SELECT r.what, e.* FROM refused r CROSS JOIN LATERAL pg_temp.error_parts(r.sql) e;
 
-SELECT plan(12);
+SELECT plan(15);
 
 SELECT is((SELECT string_agg(what || ': ' || state, '; ') FROM raised r
             WHERE state IS DISTINCT FROM (SELECT state FROM refused WHERE what = r.what)),
@@ -82,6 +90,17 @@ SELECT is((SELECT detail FROM raised WHERE what = 'a filter on payload'),
 SELECT is((SELECT detail FROM raised WHERE what = 'a sort on response_body'),
           'Sorting applies to the columns of webhook.delivery other than payload and response_body.',
           'the detail of a sort on response_body does not call it sortable');
+SELECT is((SELECT detail FROM raised WHERE what = 'an "or" of 101 filters'),
+          'This "or" combines 101 filters; one may combine at most 100.',
+          'the detail of a wide "or" gives its width and the limit');
+SELECT is((SELECT detail FROM raised WHERE what = 'an "in" list of 1001 values'),
+          'This "in" list has 1001 values; one may hold at most 1000.',
+          'the detail of a long "in" list gives its length and the limit');
+-- The limits are limits, not lower bounds: a filter at each of them is taken.
+SELECT lives_ok(format($$SELECT webhook.count_deliveries(NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, %L)$$,
+        jsonb_build_object('or', (SELECT jsonb_agg(jsonb_build_object('attempt_count', jsonb_build_object('in', (SELECT jsonb_agg(i) FROM generate_series(1, 1000) i))))
+                                  FROM generate_series(1, 100)))),
+        'an "or" of 100 filters, each with an "in" list of 1000 values, is taken');
 SELECT is((SELECT count(*)::int FROM webhook.endpoint), 1, 'no refused call left a row behind');
 
 SELECT * FROM finish();

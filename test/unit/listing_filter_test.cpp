@@ -179,6 +179,51 @@ TEST(ListingFilter, BoundsDepthAndSize) {
     EXPECT_EQ(error_of(wide).sqlstate(), "22023");
 }
 
+// Conditions that bind no value (is_null, an empty object) and the values of
+// one "in" list counted for nothing: such filters of any width were compiled.
+static std::string junction_of(const std::string& name, int count, const std::string& child) {
+    std::string out = "{\"" + name + "\":[";
+    for (int i = 0; i < count; ++i) out += std::string(i ? "," : "") + child;
+    return out + "]}";
+}
+
+static std::string in_list_of(const std::string& op, int count) {
+    std::string out = "{\"attempt_count\":{\"" + op + "\":[";
+    for (int i = 0; i < count; ++i) out += std::string(i ? "," : "") + std::to_string(i);
+    return out + "]}}";
+}
+
+TEST(ListingFilter, BoundsTheWidthOfJunctionsAndLists) {
+    const std::string unbound = R"({"delivered_at":{"is_null":true}})";
+    for (const char* name : {"and", "or"}) {
+        EXPECT_NO_THROW(compile(junction_of(name, 100, unbound))) << name;
+        Error error = error_of(junction_of(name, 101, unbound));
+        EXPECT_EQ(error.sqlstate(), "22023") << name;
+        EXPECT_EQ(error.detail(), std::string("This \"") + name +
+                                      "\" combines 101 filters; one may combine at most 100.");
+        EXPECT_EQ(error_of(junction_of(name, 101, "{}")).sqlstate(), "22023") << name;
+    }
+    for (const char* op : {"in", "nin"}) {
+        Compiled accepted = compile(in_list_of(op, 1000));
+        EXPECT_EQ(accepted.parameters.items().size(), 1u) << op;
+        Error error = error_of(in_list_of(op, 1001));
+        EXPECT_EQ(error.sqlstate(), "22023") << op;
+        EXPECT_EQ(error.detail(), std::string("This \"") + op +
+                                      "\" list has 1001 values; one may hold at most 1000.");
+    }
+}
+
+TEST(ListingFilter, BoundsTheNodesOfTheWholeFilter) {
+    // 11 "or"s of 90 conditions each, under one "and": every junction is
+    // narrow enough, but together they are 1,002 nodes.
+    const std::string unbound = R"({"delivered_at":{"is_null":true}})";
+    std::string branch = junction_of("or", 90, unbound);
+    EXPECT_NO_THROW(compile(junction_of("and", 10, branch)));  // 911 nodes
+    Error error = error_of(junction_of("and", 11, branch));
+    EXPECT_EQ(error.sqlstate(), "22023");
+    EXPECT_EQ(error.message(), "filter has too many conditions");
+}
+
 TEST(ListingFilter, ValuesNeverReachTheSqlText) {
     auto c = compile(R"({"event_type":{"eq":"x'); DROP TABLE webhook.delivery; --"}})");
     EXPECT_EQ(c.sql.find("DROP"), std::string::npos);
