@@ -31,7 +31,7 @@ const char* const kRecordSql =
     "$6::webhook.delivery_status[], $7, $8, $9, $10, $11, $12) AS id";
 const char* const kClaimSql =
     "SELECT id, workspace_id, endpoint_id, attempt_number, max_attempts, claimed_version, url, "
-    "secret, previous_secret, timeout_ms, headers, body "
+    "secret, previous_secret, timeout_ms, headers, body, parked "
     "FROM webhook.claim_due_deliveries($1, $2, $3)";
 const char* const kNextDueSql = "SELECT webhook.next_due_at($1)";
 
@@ -278,7 +278,9 @@ std::vector<std::string> text_array(Datum value) {
     return items;
 }
 
-std::vector<ClaimedDelivery> claim(const ClaimRequest& request) {
+// The deliveries to send; parked counts those the claim parked instead (due
+// behind a disabled endpoint), which took places in the batch.
+std::vector<ClaimedDelivery> claim(const ClaimRequest& request, int& parked) {
     Column in_flight;
     for (const UuidBytes& id : request.in_flight) in_flight.add(uuid_datum(id));
     Datum arguments[3] = {Int32GetDatum(request.batch_size),
@@ -297,6 +299,10 @@ std::vector<ClaimedDelivery> claim(const ClaimRequest& request) {
     for (uint64 i = 0; i < rows; ++i) {
         HeapTuple row = table->vals[i];
         TupleDesc descriptor = table->tupdesc;
+        if (DatumGetBool(*column(row, descriptor, 13))) {
+            ++parked;
+            continue;
+        }
         ClaimedDelivery delivery;
         delivery.id = uuid_bytes(*column(row, descriptor, 1));
         delivery.workspace_id = uuid_bytes(*column(row, descriptor, 2));
@@ -380,8 +386,9 @@ StoreResult record_and_claim(const std::vector<FinishedAttempt>& finished,
         if (result.extension_installed) {
             if (!finished.empty()) result.locked_out = record(finished);
             if (request.batch_size > 0) {
-                result.claimed = claim(request);
-                if (static_cast<int>(result.claimed.size()) < request.batch_size) {
+                result.claimed = claim(request, result.parked);
+                if (static_cast<int>(result.claimed.size()) + result.parked <
+                    request.batch_size) {
                     std::vector<UuidBytes> busy = request.in_flight;
                     for (const ClaimedDelivery& delivery : result.claimed)
                         busy.push_back(delivery.id);

@@ -19,6 +19,9 @@ struct ClaimRequest {
 struct StoreResult {
     bool extension_installed = false;
     std::vector<ClaimedDelivery> claimed;
+    // Due deliveries of disabled endpoints that the claim parked instead of
+    // claiming: they took places in the batch.
+    int parked = 0;
     std::optional<PgTimestamp> next_due;  // asked for only when the claim was not full
     // Finished attempts not recorded because another transaction holds
     // their delivery locked: to be recorded again later.

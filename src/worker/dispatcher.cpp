@@ -313,7 +313,8 @@ class Dispatcher {
             finished_.clear();
         }
         if (claim.batch_size == 0) return;
-        bool full = static_cast<int>(result.claimed.size()) == claim.batch_size;
+        // Places taken by parked deliveries count: more may be due behind them.
+        bool full = static_cast<int>(result.claimed.size()) + result.parked == claim.batch_size;
         submit(std::move(result.claimed));
         claim_wanted_ = full;
         schedule_next_look(result.next_due);
