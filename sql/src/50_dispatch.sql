@@ -366,6 +366,25 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    -- Enabling and deleting must see every delivery the endpoint has: a
+    -- parked one (next_attempt_at NULL) is seen by no claim, and waits
+    -- until one of them finds it. Those made by a transaction that held the
+    -- endpoint locked (a publish or retry parking behind it, a claim parking
+    -- what races left due) are committed once this UPDATE or DELETE has its
+    -- row, and READ COMMITTED statements below see them. A REPEATABLE READ
+    -- or SERIALIZABLE transaction reads the snapshot it began with, which
+    -- misses them: they waited, unscheduled or never cancelled, behind an
+    -- enabled or deleted endpoint for ever. Such a transaction is refused.
+    -- Disabling is not: what it misses is due, and the claim parks it.
+    IF (TG_OP = 'DELETE' OR NEW.enabled)
+       AND current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION 'an endpoint cannot be % in a % transaction',
+                CASE TG_OP WHEN 'DELETE' THEN 'deleted' ELSE 'enabled' END,
+                upper(current_setting('transaction_isolation'))
+            USING ERRCODE = '25000',
+            DETAIL = 'This transaction reads the snapshot it began with, so the endpoint''s deliveries left waiting by transactions that committed later would be missed, and would wait for ever.',
+            HINT = 'Run it in a READ COMMITTED transaction: begin it with SET TRANSACTION ISOLATION LEVEL READ COMMITTED.';
+    END IF;
     -- Each UPDATE locks its rows first, in id order, as every bulk update
     -- of deliveries does (webhook.retry_deliveries): locked in the order of
     -- each statement's plan, a bulk retry and this trigger deadlocked on the
