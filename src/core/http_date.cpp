@@ -65,7 +65,7 @@ bool is_weekday_name(std::string_view token) {
 
 }  // namespace
 
-std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text) {
+std::optional<HttpDateTime> parse_http_date(std::string_view text) {
     std::vector<std::string_view> tokens = split_tokens(text);
     std::string_view day_text, month_text, year_text, time_text;
     if (tokens.size() == 6 && tokens[5] == "GMT") {  // IMF-fixdate or RFC 850
@@ -104,7 +104,7 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
     const std::int64_t seconds =
         days_from_civil(*year, month, static_cast<unsigned>(*day)) * 86400 + *hour * 3600 +
         *minute * 60 + *second;
-    return std::chrono::system_clock::time_point(std::chrono::seconds(seconds));
+    return HttpDateTime(std::chrono::seconds(seconds));
 }
 
 }  // namespace webhook

@@ -9,6 +9,10 @@
 
 namespace webhook {
 
-std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text);
+// Whole seconds: system_clock's own resolution (nanoseconds on Linux) only
+// reaches the year 2262, and a date may name any year up to 9999.
+using HttpDateTime = std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>;
+
+std::optional<HttpDateTime> parse_http_date(std::string_view text);
 
 }  // namespace webhook

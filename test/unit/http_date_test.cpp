@@ -26,6 +26,8 @@ TEST(HttpDate, HandlesCalendarEdges) {
     EXPECT_EQ(unix_seconds("Wed, 01 Mar 2000 00:00:00 GMT"), 951868800);
     EXPECT_EQ(unix_seconds("Fri, 31 Dec 2060 12:00:00 GMT"), 2871720000);
     EXPECT_EQ(unix_seconds("Monday, 01-Jan-01 00:00:00 GMT"), 978307200);  // 2001
+    EXPECT_EQ(unix_seconds("Fri, 31 Dec 9999 23:59:59 GMT"), 253402300799);
+    EXPECT_EQ(unix_seconds("Mon, 01 Jan 0001 00:00:00 GMT"), -62135596800);
 }
 
 TEST(HttpDate, RefusesMalformedDates) {

@@ -141,6 +141,17 @@ TEST(RetryPolicy, RetryAfterIsClampedToOneSecondAndOneDay) {
     EXPECT_EQ(webhook::retry_after_wait(" 7 ", kNow), std::chrono::milliseconds(7s));
 }
 
+// Dates past 2262 do not fit the system clock's nanoseconds: the wait they
+// ask for must still be clamped to a day, not wrap around to a second.
+TEST(RetryPolicy, RetryAfterDatesFarInTheFutureAreClampedToOneDay) {
+    for (const char* date : {"Fri, 31 Dec 9999 23:59:59 GMT", "Mon, 01 Jan 2300 00:00:00 GMT",
+                             "Sun Jan  1 00:00:00 5000"}) {
+        EXPECT_EQ(webhook::retry_after_wait(date, kNow), std::chrono::milliseconds(24h)) << date;
+    }
+    EXPECT_EQ(webhook::retry_after_wait("Mon, 01 Jan 0001 00:00:00 GMT", kNow),
+              std::chrono::milliseconds(1s));
+}
+
 // delta-seconds is 1*DIGIT: leading zeros do not make a wait longer.
 TEST(RetryPolicy, RetryAfterSecondsMayHaveLeadingZeros) {
     EXPECT_EQ(webhook::retry_after_wait("0000005", kNow), std::chrono::milliseconds(5s));
