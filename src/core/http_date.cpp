@@ -55,6 +55,16 @@ std::vector<std::string_view> split_tokens(std::string_view text) {
     return tokens;
 }
 
+// The Gregorian year (UTC) of a point in time.
+std::int64_t year_of(std::chrono::system_clock::time_point time) {
+    const std::int64_t seconds =
+        std::chrono::floor<std::chrono::seconds>(time.time_since_epoch()).count();
+    const std::int64_t days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
+    std::int64_t year = 1970 + (days >= 0 ? days / 366 : days / 365 - 1);  // not after it
+    while (days_from_civil(year + 1, 1, 1) <= days) ++year;
+    return year;
+}
+
 bool is_weekday_name(std::string_view token) {
     if (token.size() < 3) return false;
     for (char c : token) {
@@ -65,7 +75,8 @@ bool is_weekday_name(std::string_view token) {
 
 }  // namespace
 
-std::optional<HttpDateTime> parse_http_date(std::string_view text) {
+std::optional<HttpDateTime> parse_http_date(std::string_view text,
+                                            std::chrono::system_clock::time_point now) {
     std::vector<std::string_view> tokens = split_tokens(text);
     std::string_view day_text, month_text, year_text, time_text;
     if (tokens.size() == 6 && tokens[5] == "GMT") {  // IMF-fixdate or RFC 850
@@ -90,7 +101,16 @@ std::optional<HttpDateTime> parse_http_date(std::string_view text) {
     std::optional<int> day = parse_digits(day_text, 1, 2);
     std::optional<int> year = parse_digits(year_text, 2, 4);
     if (month == 0 || !day || !year || year_text.size() == 3) return std::nullopt;
-    if (year_text.size() == 2) *year += *year >= 70 ? 1900 : 2000;  // RFC 850's two digits
+    if (year_text.size() == 2) {
+        // RFC 850's two digits: the year with them from 49 years ago to 50
+        // years ahead; one more than 50 years ahead is the most recent past
+        // year with those digits (RFC 9110 section 5.6.7).
+        const std::int64_t current = year_of(now);
+        std::int64_t full = current - current % 100 + *year;
+        if (full > current + 50) full -= 100;
+        if (full <= current - 50) full += 100;
+        *year = static_cast<int>(full);
+    }
     if (*day < 1 || static_cast<unsigned>(*day) > days_in_month(*year, month)) return std::nullopt;
 
     if (time_text.size() != 8 || time_text[2] != ':' || time_text[5] != ':') return std::nullopt;

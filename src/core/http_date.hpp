@@ -13,6 +13,8 @@ namespace webhook {
 // reaches the year 2262, and a date may name any year up to 9999.
 using HttpDateTime = std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>;
 
-std::optional<HttpDateTime> parse_http_date(std::string_view text);
+// now places RFC 850's two-digit years: from 49 years before it to 50 after.
+std::optional<HttpDateTime> parse_http_date(std::string_view text,
+                                            std::chrono::system_clock::time_point now);
 
 }  // namespace webhook

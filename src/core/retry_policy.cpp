@@ -140,7 +140,7 @@ std::optional<milliseconds> retry_after_wait(std::string_view value, Clock::time
         for (char c : value) seconds = seconds * 10 + (c - '0');
         return clamp_retry_after(std::chrono::seconds(seconds));
     }
-    std::optional<HttpDateTime> at = parse_http_date(value);
+    std::optional<HttpDateTime> at = parse_http_date(value, now);
     if (!at) return std::nullopt;
     // In milliseconds, where every year an HTTP date can name fits.
     return clamp_retry_after(*at - std::chrono::time_point_cast<milliseconds>(now));
