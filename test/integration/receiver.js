@@ -28,12 +28,26 @@
 //                              that is not UTF-8, and a NUL
 //   /flaky/<n>                 500 for the first n requests carrying a given
 //                              webhook-id, then 200
+//   /reset-body                200 promising 1000 bytes, 7 sent, then the
+//                              connection is reset
+//   /reset-status              the status line "HTTP/1.1 200 OK", then a reset
+//   /http10                    an HTTP/1.0 200 without content-length, ended
+//                              by closing the connection
+//   /close                     204 with "Connection: close"
+//   /idle-close                204, then the connection is closed 100 ms later
+//                              (a pooled connection the server has dropped)
+//   /interim                   "102 Processing" and "103 Early Hints", then 200
+//   /gzip                      200 with a gzip-encoded body ("compressed")
+//   /headers/<n>               204 with n extra headers
+//   /retry-after-raw/<code>    that status with the query's "v" as Retry-After,
+//                              verbatim (/retry-after-raw/429?v=Sun...)
 //   anything else              404
 'use strict';
 
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
+const zlib = require('node:zlib');
 
 function parseArguments(argv) {
   const options = { port: 0, host: '127.0.0.1', log: null };
@@ -144,6 +158,43 @@ function respond(request, response, path) {
       flakyCounts.set(id, seen);
       if (seen <= failures) return answer(response, 500, { 'content-type': 'text/plain' }, `failure ${seen} of ${failures}`);
       return answer(response, 200, { 'content-type': 'text/plain' }, `ok after ${failures} failures`);
+    }
+    case 'reset-body':
+      response.writeHead(200, { 'content-type': 'text/plain', 'content-length': 1000 });
+      response.write('partial');
+      return setTimeout(() => response.socket.resetAndDestroy(), 100);
+    case 'reset-status':
+      response.socket.write('HTTP/1.1 200 OK\r\n');
+      return setTimeout(() => response.socket.resetAndDestroy(), 100);
+    case 'http10':
+      response.socket.end('HTTP/1.0 200 OK\r\ncontent-type: text/plain\r\n\r\nold style');
+      return undefined;
+    case 'close':
+      response.shouldKeepAlive = false;
+      return answer(response, 204, { connection: 'close' });
+    case 'idle-close': {
+      const socket = response.socket;
+      answer(response, 204, {});
+      return setTimeout(() => socket.destroy(), 100);
+    }
+    case 'interim':
+      response.writeProcessing();
+      response.writeEarlyHints({ link: '</style.css>; rel=preload' });
+      return setTimeout(() => answer(response, 200, { 'content-type': 'text/plain' }, 'final'), 50);
+    case 'gzip': {
+      const body = zlib.gzipSync('compressed');
+      response.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip', 'content-length': body.length });
+      return response.end(body);
+    }
+    case 'headers': {
+      const headers = {};
+      for (let i = 0; i < Math.min(nonNegativeInteger(argument, 0), 10000); i++) headers[`x-header-${i}`] = `value ${i}`;
+      return answer(response, 204, headers);
+    }
+    case 'retry-after-raw': {
+      const code = nonNegativeInteger(argument, 429);
+      const value = new URL(request.url, 'http://receiver.invalid').searchParams.get('v') ?? '';
+      return answer(response, code, { 'retry-after': value }, 'retry later');
     }
     default:
       return answer(response, 404, { 'content-type': 'text/plain' }, 'no such behaviour');
