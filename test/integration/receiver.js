@@ -36,6 +36,9 @@
 //   /close                     204 with "Connection: close"
 //   /idle-close                204, then the connection is closed 100 ms later
 //                              (a pooled connection the server has dropped)
+//   /drop-reused              204 on a new connection; on a kept one, the
+//                              request is read and the connection closed
+//                              unanswered (a keep-alive race lost)
 //   /interim                   "102 Processing" and "103 Early Hints", then 200
 //   /gzip                      200 with a gzip-encoded body ("compressed")
 //   /headers/<n>               204 with n extra headers
@@ -69,6 +72,7 @@ function parseArguments(argv) {
 
 const options = parseArguments(process.argv);
 const flakyCounts = new Map(); // webhook-id -> requests seen on /flaky
+const socketsServed = new WeakMap(); // socket -> requests it has carried
 
 function logRequest(entry) {
   // Synchronous append: the line is on disk before the answer leaves, so a
@@ -177,6 +181,9 @@ function respond(request, response, path) {
       answer(response, 204, {});
       return setTimeout(() => socket.destroy(), 100);
     }
+    case 'drop-reused':
+      if (socketsServed.get(response.socket) > 1) return response.socket.destroy();
+      return answer(response, 204, {});
     case 'interim':
       response.writeProcessing();
       response.writeEarlyHints({ link: '</style.css>; rel=preload' });
@@ -203,6 +210,7 @@ function respond(request, response, path) {
 
 const server = http.createServer((request, response) => {
   const receivedAtMs = performance.timeOrigin + performance.now();
+  socketsServed.set(request.socket, (socketsServed.get(request.socket) ?? 0) + 1);
   const chunks = [];
   request.on('data', (chunk) => chunks.push(chunk));
   request.on('end', () => {
