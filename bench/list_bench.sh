@@ -93,6 +93,43 @@ offset=$(psql_q -At -F ' ' -c "SELECT to_char(a_ms, 'FM990.000'), to_char(b_ms, 
 # shellcheck disable=SC2086
 printf '%-34s %s\n' 'deliveries_page offset 9,000 / cursor at the same depth:' "$(echo $offset | awk '{print $1 " / " $2 " = " $3}')"
 
+# The same comparison as a client sees it: pgbench, one client over the Unix
+# socket, statements prepared, the whole page fetched in the text protocol
+# (round trip, protocol and rendering included). Mean latency per statement,
+# measured in alternating rounds; the ratio is the median of the rounds' ratios.
+client_dir=$(mktemp -d)
+client_latency_ms() {  # script file
+    "$PGW_BIN/pgbench" -n -M prepared -c 1 -T "$client_seconds" -f "$1" 2>&1 |
+        awk '/^latency average/ {print $4}'
+}
+client_pair() {  # label a_sql b_sql target
+    printf '%s\n' "$2" >"$client_dir/a.sql"
+    printf '%s\n' "$3" >"$client_dir/b.sql"
+    local ratios=() a_all=() b_all=() a b
+    for _ in $(seq "$rounds"); do
+        a=$(client_latency_ms "$client_dir/a.sql")
+        b=$(client_latency_ms "$client_dir/b.sql")
+        a_all+=("$a"); b_all+=("$b")
+        ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.4f", a / b}')")
+    done
+    printf '%-34s %7s / %7s = %5s   %s\n' "$1" \
+        "$(printf '%s\n' "${a_all[@]}" | sort -g | awk '{v[NR]=$1} END {printf "%.3f", (v[int((NR+1)/2)] + v[int(NR/2)+1]) / 2}')" \
+        "$(printf '%s\n' "${b_all[@]}" | sort -g | awk '{v[NR]=$1} END {printf "%.3f", (v[int((NR+1)/2)] + v[int(NR/2)+1]) / 2}')" \
+        "$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{v[NR]=$1} END {printf "%.2f", (v[int((NR+1)/2)] + v[int(NR/2)+1]) / 2}')" "$4"
+}
+client_seconds=${LIST_BENCH_CLIENT_SECONDS:-3}
+deep_point=$(psql_q -At -F ' ' -c "SELECT cursor, created_at, id FROM bench.point WHERE name = 'deep'")
+read -r deep_cursor deep_date deep_time deep_id <<<"$deep_point"
+echo "== as a client sees it: pgbench latency (ms), one client, prepared, $rounds alternating rounds of ${client_seconds} s"
+client_pair 'list / hand-written SQL, first' \
+    "SELECT * FROM webhook.list_deliveries(page_size => 100);" \
+    "SELECT d.* FROM webhook.delivery d ORDER BY d.created_at DESC, d.id DESC LIMIT 100;" 'target <= 1.2'
+client_pair 'list / hand-written SQL, deep' \
+    "SELECT * FROM webhook.list_deliveries(after => '$deep_cursor', page_size => 100);" \
+    "SELECT d.* FROM webhook.delivery d WHERE (d.created_at, d.id) < ('$deep_date $deep_time', '$deep_id')
+     ORDER BY d.created_at DESC, d.id DESC LIMIT 100;" 'target <= 1.2'
+rm -rf "$client_dir"
+
 echo "== plans of the queries list_deliveries runs (auto_explain of nested statements)"
 explain() {  # label sql [session setup]
     echo "-- $1"
