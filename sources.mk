@@ -40,6 +40,7 @@ PG_SOURCES = \
 	src/api/endpoint_secret_read.cpp \
 	src/api/dispatch_functions.cpp \
 	src/api/withdrawal_trigger.cpp \
+	src/api/endpoint_schedule_trigger.cpp \
 	src/worker/shared_state.cpp \
 	src/pg/spi_plan_cache.cpp \
 	src/pg/cursor_signing_key.cpp \

@@ -361,66 +361,17 @@ CREATE TRIGGER endpoint_withdraw_queued_requests_on_delete
 -- order (see the trigger). updated_at is left alone: it is
 -- the token of a request in flight, whose result still lands.
 -- ---------------------------------------------------------------------------
+-- In C++ (src/api/endpoint_schedule_trigger.cpp) for the snapshot its
+-- statements read: enabling and deleting must find every unfinished delivery
+-- of the endpoint, also those parked by transactions that committed while this
+-- one waited for the endpoint's row. In REPEATABLE READ or SERIALIZABLE the
+-- statements find rows with the latest snapshot, as a foreign key's cascade
+-- does, and changing one the transaction cannot see is a serialization
+-- failure (40001), which the application retries.
 CREATE FUNCTION webhook.schedule_deliveries_of_endpoint() RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    -- Enabling and deleting must see every delivery the endpoint has: a
-    -- parked one (next_attempt_at NULL) is seen by no claim, and waits
-    -- until one of them finds it. Those made by a transaction that held the
-    -- endpoint locked (a publish or retry parking behind it, a claim parking
-    -- what races left due) are committed once this UPDATE or DELETE has its
-    -- row, and READ COMMITTED statements below see them. A REPEATABLE READ
-    -- or SERIALIZABLE transaction reads the snapshot it began with, which
-    -- misses them: they waited, unscheduled or never cancelled, behind an
-    -- enabled or deleted endpoint for ever. Such a transaction is refused.
-    -- Disabling is not: what it misses is due, and the claim parks it.
-    IF (TG_OP = 'DELETE' OR NEW.enabled)
-       AND current_setting('transaction_isolation') <> 'read committed' THEN
-        RAISE EXCEPTION 'an endpoint cannot be % in a % transaction',
-                CASE TG_OP WHEN 'DELETE' THEN 'deleted' ELSE 'enabled' END,
-                upper(current_setting('transaction_isolation'))
-            USING ERRCODE = '25000',
-            DETAIL = 'This transaction reads the snapshot it began with, so the endpoint''s deliveries left waiting by transactions that committed later would be missed, and would wait for ever.',
-            HINT = 'Run it in a READ COMMITTED transaction: begin it with SET TRANSACTION ISOLATION LEVEL READ COMMITTED.';
-    END IF;
-    -- Each UPDATE locks its rows first, in id order, as every bulk update
-    -- of deliveries does (webhook.retry_deliveries): locked in the order of
-    -- each statement's plan, a bulk retry and this trigger deadlocked on the
-    -- endpoint's deliveries.
-    IF TG_OP = 'DELETE' THEN
-        UPDATE webhook.delivery AS d
-           SET status = 'cancelled', next_attempt_at = NULL, updated_at = now(),
-               last_error = 'endpoint deleted'
-         WHERE d.id = ANY (ARRAY(
-               SELECT l.id FROM webhook.delivery l
-                WHERE l.endpoint_id = OLD.id AND l.workspace_id = OLD.workspace_id
-                  AND l.status IN ('pending', 'retrying', 'rate_limited')
-                ORDER BY l.id FOR UPDATE));
-    ELSIF NEW.enabled THEN
-        UPDATE webhook.delivery AS d SET next_attempt_at = now()
-         WHERE d.id = ANY (ARRAY(
-               SELECT l.id FROM webhook.delivery l
-                WHERE l.endpoint_id = NEW.id AND l.workspace_id = NEW.workspace_id
-                  AND l.status IN ('pending', 'retrying', 'rate_limited')
-                  AND l.next_attempt_at IS NULL
-                ORDER BY l.id FOR UPDATE));
-        IF FOUND THEN
-            PERFORM webhook.wake_worker_on_commit();  -- due now: at commit, not at the next poll
-        END IF;
-    ELSE
-        UPDATE webhook.delivery AS d SET next_attempt_at = NULL
-         WHERE d.id = ANY (ARRAY(
-               SELECT l.id FROM webhook.delivery l
-                WHERE l.endpoint_id = NEW.id AND l.workspace_id = NEW.workspace_id
-                  AND l.status IN ('pending', 'retrying', 'rate_limited')
-                  AND l.next_attempt_at IS NOT NULL
-                ORDER BY l.id FOR UPDATE));
-    END IF;
-    RETURN NULL;
-END
-$$;
+AS 'MODULE_PATHNAME', 'webhook_schedule_deliveries_of_endpoint'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION webhook.schedule_deliveries_of_endpoint() IS
     'Trigger on webhook.endpoint: disabling it unschedules its unfinished deliveries (they wait), '
     'enabling it makes them due now, deleting it cancels them.';

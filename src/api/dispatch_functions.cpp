@@ -2,6 +2,7 @@
 // when a transaction commits, and reading the worker's shared status.
 #include <chrono>
 
+#include "api/wake_at_commit.hpp"
 #include "pg/error_boundary.hpp"
 #include "worker/shared_state.hpp"
 
@@ -38,13 +39,21 @@ void on_transaction_end(XactEvent event, void*) noexcept {
 
 }  // namespace
 
-WEBHOOK_SQL_FUNCTION(webhook_wake_worker_on_commit) {
-    (void)fcinfo;
+namespace webhook::api {
+
+void wake_worker_at_commit() {
     if (!wake_callback_registered) {
         webhook::pg::call_postgres([] { RegisterXactCallback(on_transaction_end, nullptr); });
         wake_callback_registered = true;
     }
     wake_at_commit = true;
+}
+
+}  // namespace webhook::api
+
+WEBHOOK_SQL_FUNCTION(webhook_wake_worker_on_commit) {
+    (void)fcinfo;
+    webhook::api::wake_worker_at_commit();
     PG_RETURN_VOID();
 }
 
