@@ -120,17 +120,29 @@ COMMENT ON FUNCTION webhook.list_deliveries_window(uuid, uuid, webhook.delivery_
     'Internal: the rows of webhook.list_deliveries with a raw row_limit (0..101) and an optional row_offset; '
     'the building block of webhook.deliveries_page.';
 
+-- Every argument has a default, as list_deliveries' do: a caller names only
+-- the conditions it wants. A required one could not be left out of a
+-- PostgREST query string (which has no way to say NULL), so GET
+-- /rpc/count_deliveries?status=... could not be called at all.
 CREATE FUNCTION webhook.count_deliveries(
-    workspace_id uuid, endpoint_id uuid, status webhook.delivery_status, event_type text,
-    event_id text, created_after timestamptz, created_before timestamptz, ids uuid[],
-    filter jsonb, estimated boolean DEFAULT false)
+    workspace_id uuid DEFAULT NULL,
+    endpoint_id uuid DEFAULT NULL,
+    status webhook.delivery_status DEFAULT NULL,
+    event_type text DEFAULT NULL,
+    event_id text DEFAULT NULL,
+    created_after timestamptz DEFAULT NULL,
+    created_before timestamptz DEFAULT NULL,
+    ids uuid[] DEFAULT NULL,
+    filter jsonb DEFAULT NULL,
+    estimated boolean DEFAULT false)
 RETURNS bigint
 AS 'MODULE_PATHNAME', 'webhook_count_deliveries'
 LANGUAGE C STABLE SECURITY INVOKER SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION webhook.count_deliveries(uuid, uuid, webhook.delivery_status, text, text,
     timestamptz, timestamptz, uuid[], jsonb, boolean) IS
-    'How many deliveries visible to the caller match the listing conditions: counted, or the '
-    'planner''s estimate when estimated is true.';
+    'How many deliveries visible to the caller match the conditions list_deliveries takes (each '
+    'NULL by default, meaning no condition): counted, or the planner''s estimate when estimated '
+    'is true.';
 
 CREATE FUNCTION webhook.deliveries_page(
     workspace_id uuid DEFAULT NULL,
