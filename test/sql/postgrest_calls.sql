@@ -44,7 +44,7 @@ SELECT (webhook.create_endpoint('https://a.example/hook', workspace_id => :'wa',
                                 headers => '{"authorization": "Bearer a"}')).id AS ea \gset
 SELECT (webhook.create_endpoint('https://b.example/hook', workspace_id => :'wb')).id AS eb \gset
 -- Disabled, so that the worker leaves their deliveries pending.
-SELECT webhook.disable_endpoint(:'ea') IS NOT NULL, webhook.disable_endpoint(:'eb') IS NOT NULL;
+SELECT (webhook.disable_endpoint(:'ea')).enabled, (webhook.disable_endpoint(:'eb')).enabled;
 SELECT count(*) FROM webhook.publish('order.created', '{"n": 1}', :'wa', 'evt_a1', :'ea');
 SELECT count(*) FROM webhook.publish('order.paid', '{"n": 2}', :'wa', 'evt_a2', :'ea');
 SELECT count(*) FROM webhook.publish('order.created', '{"n": 3}', :'wb', 'evt_b1', :'eb');
@@ -52,7 +52,7 @@ SELECT id AS da1 FROM webhook.delivery WHERE event_id = 'evt_a1' \gset
 SELECT id AS da2 FROM webhook.delivery WHERE event_id = 'evt_a2' \gset
 SELECT id AS db1 FROM webhook.delivery WHERE event_id = 'evt_b1' \gset
 
-SELECT plan(30);
+SELECT plan(31);
 
 -- GET /rpc/count_deliveries?status=pending: the only arguments a query string
 -- can give are the conditions it wants; every other one must default.
@@ -236,6 +236,30 @@ SELECT pg_temp.pgrst_request('webhook_user', NULL, 'POST', '/rpc/create_endpoint
 SELECT is((SELECT "webhook"."count_deliveries"()), 0::bigint, 'a JWT without workspace_id sees nothing');
 SELECT is(pg_temp.error_of($$SELECT * FROM "webhook"."create_endpoint"("url" := 'https://c.example/')$$),
           '42501 without hint', '... and creates nothing (PostgREST: 403)');
+COMMIT;
+
+-- A "not found" tells a PostgREST caller where its workspace comes from: the
+-- JWT's workspace_id claim (it cannot SET webhook.workspace_id).
+CREATE FUNCTION pg_temp.hint_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE hint text;
+BEGIN
+    EXECUTE sql;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS hint = PG_EXCEPTION_HINT;
+    RETURN hint;
+END $$;
+GRANT EXECUTE ON FUNCTION pg_temp.hint_of(text) TO PUBLIC;
+BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE;
+SELECT pg_temp.pgrst_request('webhook_user', :'wa', 'POST', '/rpc/get_delivery') \gset
+SELECT is(count(*), 0::bigint, 'every not-found hint names the JWT claim: ' || coalesce(string_agg(call || ': ' || hint, '; '), ''))
+FROM (SELECT call, pg_temp.hint_of(format('SELECT webhook.%s', call)) AS hint
+      FROM unnest(ARRAY[format('get_delivery(%L)', :'db1'), format('retry_delivery(%L)', :'db1'),
+                        format('cancel_delivery(%L)', :'db1'), format('get_endpoint(%L)', :'eb'),
+                        format('endpoint_headers(%L)', :'eb'), format('endpoint_secret(%L)', :'eb'),
+                        format('update_endpoint(%L)', :'eb'), format('delete_endpoint(%L)', :'eb'),
+                        format('publish(%L, %L, endpoint_id => %L)', 'order.created', '{}', :'eb')]) AS call) c
+WHERE hint NOT LIKE '%workspace_id claim%';
 COMMIT;
 
 -- Every function PostgREST can reach is callable by name: no two functions
