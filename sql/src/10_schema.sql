@@ -71,11 +71,12 @@ CREATE FUNCTION webhook.current_workspace_id() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
     RETURN COALESCE(
         NULLIF(pg_catalog.current_setting('webhook.workspace_id', true), '')::uuid,
-        (NULLIF(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb
-            OPERATOR(pg_catalog.->>) 'workspace_id')::uuid);
+        NULLIF(NULLIF(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb
+            OPERATOR(pg_catalog.->>) 'workspace_id', '')::uuid);
 COMMENT ON FUNCTION webhook.current_workspace_id() IS
     'The workspace this session acts in: the webhook.workspace_id setting, else the workspace_id '
-    'claim of PostgREST''s request.jwt.claims, else NULL (a webhook_user then sees nothing).';
+    'claim of PostgREST''s request.jwt.claims, else NULL (a webhook_user then sees nothing). An '
+    'empty setting or claim is none.';
 
 CREATE FUNCTION webhook.effective_workspace_id(requested uuid) RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE

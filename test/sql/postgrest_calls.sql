@@ -52,7 +52,7 @@ SELECT id AS da1 FROM webhook.delivery WHERE event_id = 'evt_a1' \gset
 SELECT id AS da2 FROM webhook.delivery WHERE event_id = 'evt_a2' \gset
 SELECT id AS db1 FROM webhook.delivery WHERE event_id = 'evt_b1' \gset
 
-SELECT plan(31);
+SELECT plan(33);
 
 -- GET /rpc/count_deliveries?status=pending: the only arguments a query string
 -- can give are the conditions it wants; every other one must default.
@@ -236,6 +236,13 @@ SELECT pg_temp.pgrst_request('webhook_user', NULL, 'POST', '/rpc/create_endpoint
 SELECT is((SELECT "webhook"."count_deliveries"()), 0::bigint, 'a JWT without workspace_id sees nothing');
 SELECT is(pg_temp.error_of($$SELECT * FROM "webhook"."create_endpoint"("url" := 'https://c.example/')$$),
           '42501 without hint', '... and creates nothing (PostgREST: 403)');
+COMMIT;
+-- An empty workspace_id claim means none, as an empty webhook.workspace_id does.
+BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY;
+SELECT pg_temp.pgrst_request('webhook_user', '', 'GET', '/rpc/list_deliveries') \gset
+SELECT is(pg_temp.error_of($$SELECT * FROM "webhook"."list_deliveries"()$$), 'no error',
+          'a JWT whose workspace_id is empty is not an error');
+SELECT is((SELECT count(*) FROM "webhook"."list_deliveries"()), 0::bigint, '... and sees nothing');
 COMMIT;
 
 -- A "not found" tells a PostgREST caller where its workspace comes from: the
