@@ -67,16 +67,21 @@ CREATE FUNCTION webhook.default_workspace_id() RETURNS uuid
 COMMENT ON FUNCTION webhook.default_workspace_id() IS
     'The workspace used when a call names none and the session has none.';
 
+-- The JWT's claim comes first: PostgREST sets request.jwt.claims for one
+-- transaction, the request's own, whereas webhook.workspace_id is a
+-- session's setting, and one an application left on a connection (a pooler
+-- hands the same server connections around) must not decide the workspace
+-- of a PostgREST request.
 CREATE FUNCTION webhook.current_workspace_id() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
     RETURN COALESCE(
-        NULLIF(pg_catalog.current_setting('webhook.workspace_id', true), '')::uuid,
         NULLIF(NULLIF(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb
-            OPERATOR(pg_catalog.->>) 'workspace_id', '')::uuid);
+            OPERATOR(pg_catalog.->>) 'workspace_id', '')::uuid,
+        NULLIF(pg_catalog.current_setting('webhook.workspace_id', true), '')::uuid);
 COMMENT ON FUNCTION webhook.current_workspace_id() IS
-    'The workspace this session acts in: the webhook.workspace_id setting, else the workspace_id '
-    'claim of PostgREST''s request.jwt.claims, else NULL (a webhook_user then sees nothing). An '
-    'empty setting or claim is none.';
+    'The workspace this session acts in: the workspace_id claim of PostgREST''s '
+    'request.jwt.claims, else the webhook.workspace_id setting, else NULL (a webhook_user then '
+    'sees nothing). An empty claim or setting is none.';
 
 CREATE FUNCTION webhook.effective_workspace_id(requested uuid) RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE

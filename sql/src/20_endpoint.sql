@@ -223,7 +223,7 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'endpoint % not found', get_endpoint.id USING ERRCODE = 'P0002',
             DETAIL = 'No endpoint with this id is visible to the current role and workspace.',
-            HINT = 'Check the id, and the workspace the session acts in: the webhook.workspace_id setting, else the JWT''s workspace_id claim (PostgREST).';
+            HINT = 'Check the id, and the workspace the session acts in: the JWT''s workspace_id claim (PostgREST), else the webhook.workspace_id setting.';
     END IF;
     RETURN result;
 END

@@ -48,7 +48,7 @@ BEGIN
         IF targets IS NULL THEN
             RAISE EXCEPTION 'endpoint % not found', publish.endpoint_id USING ERRCODE = 'P0002',
                 DETAIL = 'No endpoint with this id is visible in the workspace the event is published to.',
-                HINT = 'Check the endpoint id, the workspace_id argument, and the workspace the session acts in: the webhook.workspace_id setting, else the JWT''s workspace_id claim (PostgREST).';
+                HINT = 'Check the endpoint id, the workspace_id argument, and the workspace the session acts in: the JWT''s workspace_id claim (PostgREST), else the webhook.workspace_id setting.';
         END IF;
         IF NOT target_enabled THEN
             -- Its delivery will wait unscheduled, which an enable_endpoint()
@@ -120,7 +120,7 @@ BEGIN
         -- the caller must not take for a success.
         RAISE EXCEPTION 'endpoint % not found', publish.endpoint_id USING ERRCODE = 'P0002',
             DETAIL = 'No endpoint with this id is visible in the workspace the event is published to.',
-            HINT = 'Check the endpoint id, the workspace_id argument, and the workspace the session acts in: the webhook.workspace_id setting, else the JWT''s workspace_id claim (PostgREST).';
+            HINT = 'Check the endpoint id, the workspace_id argument, and the workspace the session acts in: the JWT''s workspace_id claim (PostgREST), else the webhook.workspace_id setting.';
     END IF;
     FOREACH delivery IN ARRAY coalesce(deliveries, '{}') LOOP
         RETURN NEXT delivery;
@@ -141,7 +141,7 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'delivery % not found', get_delivery.id USING ERRCODE = 'P0002',
             DETAIL = 'No delivery with this id is visible to the current role and workspace.',
-            HINT = 'Check the id, and the workspace the session acts in: the webhook.workspace_id setting, else the JWT''s workspace_id claim (PostgREST).';
+            HINT = 'Check the id, and the workspace the session acts in: the JWT''s workspace_id claim (PostgREST), else the webhook.workspace_id setting.';
     END IF;
     RETURN result;
 END

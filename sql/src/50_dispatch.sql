@@ -468,7 +468,7 @@ BEGIN
         RAISE EXCEPTION 'delivery not found'
             USING ERRCODE = 'P0002',
                   DETAIL = format('No delivery with id %s is visible to the current role and workspace.', retry_delivery.id),
-                  HINT = 'Check the id, and the workspace the session acts in: the webhook.workspace_id setting, else the JWT''s workspace_id claim (PostgREST).';
+                  HINT = 'Check the id, and the workspace the session acts in: the JWT''s workspace_id claim (PostgREST), else the webhook.workspace_id setting.';
     END IF;
     SELECT * INTO result FROM webhook.delivery d WHERE d.id = retry_delivery.id;
     RETURN result;
@@ -496,7 +496,7 @@ BEGIN
         RAISE EXCEPTION 'delivery not found'
             USING ERRCODE = 'P0002',
                   DETAIL = format('No delivery with id %s is visible to the current role and workspace.', cancel_delivery.id),
-                  HINT = 'Check the id, and the workspace the session acts in: the webhook.workspace_id setting, else the JWT''s workspace_id claim (PostgREST).';
+                  HINT = 'Check the id, and the workspace the session acts in: the JWT''s workspace_id claim (PostgREST), else the webhook.workspace_id setting.';
     END IF;
     IF current_status NOT IN ('pending', 'retrying', 'rate_limited') THEN
         RAISE EXCEPTION 'delivery cannot be cancelled'

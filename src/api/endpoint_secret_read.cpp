@@ -80,9 +80,9 @@ WEBHOOK_SQL_FUNCTION(webhook_endpoint_secret) {
         throw webhook::Error(webhook::sqlstate::kNoDataFound, "endpoint not found",
                              "No endpoint with this id is visible to the current role and "
                              "workspace.",
-                             "Check the id, and the workspace the session acts in: the "
-                             "webhook.workspace_id setting, else the JWT's workspace_id claim "
-                             "(PostgREST).");
+                             "Check the id, and the workspace the session acts in: the JWT's "
+                             "workspace_id claim (PostgREST), else the webhook.workspace_id "
+                             "setting.");
     }
     text* result = webhook::pg::call_postgres([&] {
         return cstring_to_text_with_len(secret->data(), static_cast<int>(secret->size()));

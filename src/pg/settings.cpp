@@ -108,7 +108,7 @@ void register_settings() {
         nullptr, nullptr);
     DefineCustomStringVariable(
         "webhook.workspace_id", "The workspace a webhook_user session acts in.",
-        "Takes precedence over the workspace_id claim of request.jwt.claims.",
+        "Used when request.jwt.claims (PostgREST) has no workspace_id claim.",
         &setting_workspace_id, "", PGC_USERSET, 0, check_workspace_id, nullptr, nullptr);
     DefineCustomStringVariable(
         "webhook.retry_schedule", "Waits between delivery attempts, such as 5s,5m,30m.",

@@ -81,7 +81,7 @@ SET request.jwt.claims = '{"role": "regress_tenant", "workspace_id": "bbbbbbbb-b
 SELECT is((SELECT array_agg(DISTINCT workspace_id::text) FROM webhook.delivery), ARRAY[:wb], 'the JWT claim selects workspace B');
 SELECT is((SELECT count(*)::int FROM webhook.list_endpoints()), 1, '... and only its endpoints');
 SET webhook.workspace_id = :wa;
-SELECT is((SELECT array_agg(DISTINCT workspace_id::text) FROM webhook.delivery), ARRAY[:wa], 'the setting takes precedence over the claim');
+SELECT is((SELECT array_agg(DISTINCT workspace_id::text) FROM webhook.delivery), ARRAY[:wb], 'the claim takes precedence over the setting');
 
 -- Neither: nothing is visible and nothing can be written.
 RESET webhook.workspace_id;

@@ -52,7 +52,7 @@ SELECT id AS da1 FROM webhook.delivery WHERE event_id = 'evt_a1' \gset
 SELECT id AS da2 FROM webhook.delivery WHERE event_id = 'evt_a2' \gset
 SELECT id AS db1 FROM webhook.delivery WHERE event_id = 'evt_b1' \gset
 
-SELECT plan(33);
+SELECT plan(34);
 
 -- GET /rpc/count_deliveries?status=pending: the only arguments a query string
 -- can give are the conditions it wants; every other one must default.
@@ -237,6 +237,17 @@ SELECT is((SELECT "webhook"."count_deliveries"()), 0::bigint, 'a JWT without wor
 SELECT is(pg_temp.error_of($$SELECT * FROM "webhook"."create_endpoint"("url" := 'https://c.example/')$$),
           '42501 without hint', '... and creates nothing (PostgREST: 403)');
 COMMIT;
+-- A session-level webhook.workspace_id left on the connection (an
+-- application's SET on a connection a pooler later hands to PostgREST) does
+-- not replace the workspace of the request's JWT.
+SET webhook.workspace_id = :'wb';
+BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY;
+SELECT pg_temp.pgrst_request('webhook_user', :'wa', 'GET', '/rpc/list_deliveries') \gset
+SELECT is((SELECT array_agg(DISTINCT workspace_id::text) FROM "webhook"."list_deliveries"()), ARRAY[:'wa'],
+          'the JWT''s workspace applies over a session''s webhook.workspace_id');
+COMMIT;
+RESET webhook.workspace_id;
+
 -- An empty workspace_id claim means none, as an empty webhook.workspace_id does.
 BEGIN ISOLATION LEVEL READ COMMITTED READ ONLY;
 SELECT pg_temp.pgrst_request('webhook_user', '', 'GET', '/rpc/list_deliveries') \gset
