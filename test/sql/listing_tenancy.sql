@@ -16,7 +16,7 @@ CREATE TEMP TABLE expected AS SELECT
     (SELECT cursor FROM webhook.list_deliveries(page_size => 1)) AS admin_cursor;
 GRANT SELECT ON expected TO PUBLIC;
 
-SELECT plan(13);
+SELECT plan(15);
 
 SET ROLE regress_listing_tenant;
 SELECT is(pg_temp.listed(), '', 'a webhook_user without a workspace sees nothing');
@@ -57,6 +57,32 @@ SELECT is(ARRAY[has_type_privilege('webhook_admin', 'webhook.listed_delivery', '
                 has_type_privilege('webhook_user', 'webhook.listed_delivery', 'USAGE'),
                 has_type_privilege('public', 'webhook.listed_delivery', 'USAGE')],
           ARRAY[true, true, false], 'the listing''s row type is usable by both roles and not by PUBLIC');
+
+-- The policies work out the caller's workspace once per statement (an
+-- InitPlan), not once per row: where the workspace is a Filter, not an index
+-- condition, a PostgREST caller's JWT claims were otherwise parsed as JSON for
+-- every row the scan read (about 3x the time of a tenant's endpoint page that
+-- filters its rows).
+CREATE FUNCTION pg_temp.filter_lines(query text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE line text; lines text := '';
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
+        IF line ~ '(Filter|Index Cond|Recheck Cond):' THEN lines := lines || btrim(line) || E'\n'; END IF;
+    END LOOP;
+    RETURN lines;
+END $$;
+SET ROLE regress_listing_tenant;
+SELECT set_config('request.jwt.claims', '{"role": "regress_listing_tenant", "workspace_id": "a0000000-0000-0000-0000-00000000000a"}', false) IS NOT NULL;
+SET enable_indexscan = off;
+SET enable_bitmapscan = off;
+SELECT is(pg_temp.filter_lines('SELECT id FROM webhook.delivery WHERE event_type IS NOT NULL') ~ 'current_setting',
+          false, 'a scan that filters by workspace reads the claims once, not per row');
+SELECT is(pg_temp.filter_lines('SELECT id FROM webhook.attempt WHERE http_status IS NOT NULL') ~ 'current_setting',
+          false, 'and so does a scan of the attempts');
+RESET enable_indexscan;
+RESET enable_bitmapscan;
+SELECT set_config('request.jwt.claims', '', false) IS NOT NULL;
+RESET ROLE;
 
 SELECT * FROM finish();
 DROP ROLE regress_listing_tenant, regress_listing_admin;
