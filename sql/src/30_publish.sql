@@ -21,14 +21,37 @@ DECLARE
     -- PL/pgSQL evaluates those as expressions, where PERFORM and RETURN QUERY
     -- start an executor each (a quarter of a publish's time went to that).
     event_type_checked CONSTANT boolean := webhook.check_event_type(publish.event_type);
-    workspace CONSTANT uuid := webhook.effective_workspace_id(publish.workspace_id);
+    session_workspace CONSTANT uuid := webhook.current_workspace_id();
+    workspace CONSTANT uuid := coalesce(publish.workspace_id, session_workspace,
+                                        webhook.default_workspace_id());
     event CONSTANT text := coalesce(publish.event_id,
                                     'evt_' || replace(webhook.uuid_generate_v7()::text, '-', ''));
     targets uuid[];
     target_enabled boolean := true;  -- a fan-out names enabled endpoints only
     deliveries uuid[];
     delivery uuid;
+    other_event boolean;
 BEGIN
+    -- Refused up front: with no endpoint to send to, nothing below would
+    -- write, and the call would seem to have published.
+    IF current_setting('transaction_read_only')::boolean THEN
+        RAISE EXCEPTION 'cannot publish in a read-only transaction' USING ERRCODE = '25006',
+            DETAIL = 'Publishing writes the event''s deliveries in the calling transaction.',
+            HINT = 'Publish in a read-write transaction, on the primary.';
+    END IF;
+    -- A webhook_user sees only its session's workspace: in any other,
+    -- row-level security would hide every endpoint, and the event would be
+    -- dropped without a word.
+    IF workspace IS DISTINCT FROM session_workspace
+       AND NOT pg_has_role('webhook_admin', 'USAGE')
+       AND NOT (SELECT r.rolbypassrls FROM pg_roles r WHERE r.rolname = current_user) THEN
+        RAISE EXCEPTION 'cannot publish in workspace %', workspace USING ERRCODE = '42501',
+            DETAIL = CASE WHEN session_workspace IS NULL
+                          THEN 'This session acts in no workspace, and a webhook_user publishes only in its session''s workspace.'
+                          ELSE format('This session acts in workspace %s, and a webhook_user publishes only in its session''s workspace.',
+                                      session_workspace) END,
+            HINT = 'Set webhook.workspace_id (or the workspace_id claim of request.jwt.claims) to the workspace, or publish as webhook_admin.';
+    END IF;
     IF publish.payload IS NULL THEN
         RAISE EXCEPTION 'payload is required' USING ERRCODE = '22023',
             DETAIL = 'The payload is the body of every request sent for the event.',
@@ -38,6 +61,11 @@ BEGIN
         RAISE EXCEPTION 'event_id must be 1 to 255 characters' USING ERRCODE = '22023',
             DETAIL = format('event_id has %s characters.', length(event)),
             HINT = 'Pass NULL to have an event id generated.';
+    END IF;
+    IF publish.event_id ~ '[[:cntrl:]]' THEN
+        RAISE EXCEPTION 'event_id must not contain control characters' USING ERRCODE = '22023',
+            DETAIL = format('event_id is %s.', quote_literal(event)),
+            HINT = 'Use printable characters, such as order-1-created; pass NULL to have an event id generated.';
     END IF;
 
     IF publish.endpoint_id IS NOT NULL THEN
@@ -107,11 +135,22 @@ BEGIN
         PERFORM webhook.wake_worker_on_commit();
     END IF;
     IF coalesce(cardinality(deliveries), 0) < cardinality(targets) THEN
-        SELECT array_agg(existing.id ORDER BY existing.id) INTO deliveries
+        -- Some endpoint had the event id already. The same event again (a
+        -- producer's retry) returns its deliveries; another event under the
+        -- same id is refused, not dropped.
+        SELECT array_agg(existing.id ORDER BY existing.id),
+               bool_or(existing.event_type <> publish.event_type OR existing.payload <> publish.payload)
+          INTO deliveries, other_event
           FROM unnest(targets) AS target(endpoint_id)
          CROSS JOIN LATERAL (
-               SELECT d.id FROM webhook.delivery d
+               SELECT d.id, d.event_type, d.payload FROM webhook.delivery d
                 WHERE d.endpoint_id = target.endpoint_id AND d.event_id = event) AS existing;
+        IF other_event THEN
+            RAISE EXCEPTION 'event % was already published with another event type or payload', quote_literal(event)
+                USING ERRCODE = '23505',
+                DETAIL = 'An event id names one event: publishing it again returns its deliveries only when the event type and payload are the same (JSON equality).',
+                HINT = 'Give each event an id of its own; compare with the earlier deliveries (list_deliveries with event_id).';
+        END IF;
     END IF;
     IF deliveries IS NULL AND publish.endpoint_id IS NOT NULL THEN
         -- The named endpoint was deleted by a transaction that committed

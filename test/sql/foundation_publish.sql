@@ -8,7 +8,7 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(34);
+SELECT plan(35);
 
 \set ws '''22222222-2222-2222-2222-222222222222'''
 CREATE TEMP TABLE ep AS
@@ -43,9 +43,11 @@ SELECT is((SELECT max_attempts FROM webhook.delivery WHERE endpoint_id = pg_temp
 SELECT is(webhook.default_max_attempts(), 8, 'default_max_attempts follows webhook.retry_schedule');
 
 -- Idempotency on the event id.
-CREATE TEMP TABLE p2 AS SELECT * FROM webhook.publish('invoice.paid', '{"amount": 99}', :ws, 'evt_1') AS id;
+CREATE TEMP TABLE p2 AS SELECT * FROM webhook.publish('invoice.paid', '{"currency": "EUR", "amount": 10}', :ws, 'evt_1') AS id;
 SELECT set_eq('SELECT id FROM p2', 'SELECT id FROM p1', 'publishing the same event id again returns the same deliveries');
 SELECT is((SELECT count(*)::int FROM webhook.delivery WHERE event_id = 'evt_1'), 2, '... and creates nothing new');
+SELECT is(pg_temp.error_of(format($$SELECT webhook.publish('invoice.paid', '{"amount": 99}', %L, 'evt_1')$$, :ws)), '23505 with hint',
+          '... and another event under the same id is refused');
 SELECT is((SELECT DISTINCT payload::text FROM webhook.delivery WHERE event_id = 'evt_1'), '{"amount": 10, "currency": "EUR"}', '... and changes nothing');
 -- A repeat that reaches an endpoint enabled since: the old deliveries and a new one.
 SELECT (webhook.enable_endpoint(pg_temp.ep('off'))).enabled;

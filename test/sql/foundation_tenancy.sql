@@ -52,7 +52,7 @@ SELECT is(pg_temp.error_of(format('SELECT webhook.update_endpoint(%L, url => %L)
 SELECT is(pg_temp.error_of(format('SELECT webhook.delete_endpoint(%L)', pg_temp.endpoint_of('b'))), 'P0002 with hint', 'workspace B''s endpoint cannot be deleted');
 SELECT is(pg_temp.error_of(format('SELECT webhook.create_endpoint(%L, workspace_id => %L)', 'https://x.example/', :wb)), '42501 without hint', 'an endpoint cannot be created in workspace B');
 SELECT is(pg_temp.error_of(format($$INSERT INTO webhook.delivery (workspace_id, endpoint_id, event_id, event_type, payload, max_attempts) VALUES (%L, %L, 'e', 't', '{}', 1)$$, :wb, pg_temp.endpoint_of('b'))), '42501 without hint', 'a delivery cannot be inserted into workspace B');
-SELECT is((SELECT count(*)::int FROM webhook.publish('order.created', '{}', :wb, 'evt_sneaky')), 0, 'publishing to workspace B reaches none of its endpoints');
+SELECT is(pg_temp.error_of(format($$SELECT webhook.publish('order.created', '{}', %L, 'evt_sneaky')$$, :wb)), '42501 with hint', 'publishing to workspace B is refused');
 SELECT is((SELECT workspace_id FROM webhook.create_endpoint('https://mine.example/')), :wa::uuid, 'a new endpoint lands in the session''s workspace');
 SELECT is((SELECT count(*)::int FROM webhook.publish('order.created', '{}')), 2, 'publish without a workspace uses the session''s');
 SELECT is(pg_temp.error_of($$UPDATE webhook.delivery SET payload = '{"forged": true}'$$), '42501 without hint', 'a published payload cannot be rewritten');

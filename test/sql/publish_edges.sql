@@ -1,0 +1,114 @@
+-- Publishing at its edges: what a caller may not do (a workspace it does not
+-- act in, a read-only transaction, an event id reused for another event,
+-- control characters in an event id), and the use the product is for: a
+-- trigger on a business table whose row and webhook commit or roll back
+-- together.
+\set QUIET 1
+\pset format unaligned
+\pset tuples_only true
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS pg_webhook;
+TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
+
+\i test/sql/fixtures/error_of.sql
+
+SELECT plan(21);
+
+\set wa '''aaaaaaaa-0000-0000-0000-000000000000'''
+\set wb '''bbbbbbbb-0000-0000-0000-000000000000'''
+SELECT (webhook.create_endpoint('https://a.example/', workspace_id => :wa)).id AS ea \gset
+SELECT (webhook.create_endpoint('https://b.example/', workspace_id => :wb)).id AS eb \gset
+
+-- Tenancy: a webhook_user publishes only in the workspace its session acts
+-- in. Naming another one (or acting in none) used to return no deliveries
+-- and no error: the event was silently lost.
+DROP ROLE IF EXISTS publish_edges_app;
+CREATE ROLE publish_edges_app;
+GRANT webhook_user TO publish_edges_app;
+SET ROLE publish_edges_app;
+SET webhook.workspace_id = :wa;
+SELECT is((SELECT count(*)::int FROM webhook.publish('a.b', '{}', event_id => 'own')), 1,
+          'a webhook_user publishes in its own workspace');
+SELECT is((SELECT count(*)::int FROM webhook.publish('a.b', '{}', :wa, 'own-named')), 1,
+          '... also naming it');
+SELECT is(pg_temp.error_of(format($$SELECT webhook.publish('a.b', '{}', %L)$$, :wb)), '42501 with hint',
+          'a webhook_user naming another workspace: 42501');
+SELECT is(pg_temp.error_of(format($$SELECT webhook.publish('a.b', '{}', %L, endpoint_id => %L)$$, :wb, :'eb')),
+          '42501 with hint', '... also with that workspace''s endpoint');
+SELECT is(pg_temp.error_of(format($$SELECT webhook.publish('a.b', '{}', endpoint_id => %L)$$, :'eb')),
+          'P0002 with hint', 'another workspace''s endpoint by id: P0002, nothing leaked');
+RESET webhook.workspace_id;
+SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}')$$), '42501 with hint',
+          'a webhook_user acting in no workspace: 42501');
+RESET ROLE;
+SELECT is((SELECT count(*)::int FROM webhook.delivery WHERE workspace_id = :wb), 0,
+          'nothing was published in the other workspace');
+-- An administrator (here a superuser) publishes in any workspace.
+SET webhook.workspace_id = :wa;
+SELECT is((SELECT count(*)::int FROM webhook.publish('a.b', '{}', :wb, 'admin')), 1,
+          'an administrator publishes in another workspace than its session''s');
+RESET webhook.workspace_id;
+-- A workspace without endpoints: nothing to send, no error.
+SELECT is((SELECT count(*)::int FROM webhook.publish('a.b', '{}', 'cccccccc-0000-0000-0000-000000000000')), 0,
+          'a workspace without endpoints: no deliveries');
+
+-- A read-only transaction: a clear 25006, also when no endpoint would get
+-- the event (that used to succeed, and otherwise the error blamed a SELECT).
+BEGIN READ ONLY;
+SELECT is(pg_temp.error_of(format($$SELECT webhook.publish('a.b', '{}', %L)$$, :wa)), '25006 with hint',
+          'publish in a read-only transaction: 25006');
+SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}', 'cccccccc-0000-0000-0000-000000000000')$$),
+          '25006 with hint', '... also when no endpoint would get it');
+ROLLBACK;
+
+-- An event id names one event: again with the same type and payload it is
+-- the producer's retry (the first deliveries, nothing new); with another
+-- type or payload it is a different event, refused rather than dropped.
+CREATE TEMP TABLE first AS SELECT * FROM webhook.publish('order.created', '{"id": 1, "total": 42}', :wa, 'ord-1') AS id;
+SELECT set_eq(format($$SELECT * FROM webhook.publish('order.created', '{"total": 42, "id": 1}', %L, 'ord-1')$$, :wa),
+              'SELECT id FROM first', 'the same event again (keys in another order): the first deliveries');
+SELECT is(pg_temp.error_of(format($$SELECT webhook.publish('order.created', '{"id": 1, "total": 43}', %L, 'ord-1')$$, :wa)),
+          '23505 with hint', 'the same event id with another payload: 23505');
+SELECT is(pg_temp.error_of(format($$SELECT webhook.publish('order.updated', '{"id": 1, "total": 42}', %L, 'ord-1')$$, :wa)),
+          '23505 with hint', 'the same event id with another event type: 23505');
+SELECT is((SELECT count(*)::int FROM webhook.delivery WHERE event_id = 'ord-1'), 1, '... which changed nothing');
+SELECT is((SELECT count(*)::int FROM webhook.publish('order.updated', '{}', :wb, 'ord-1')), 1,
+          'the same event id in another workspace is another event');
+
+-- Event ids: control characters are refused; 255 characters are allowed.
+SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}', event_id => E'evt\n1')$$), '22023 with hint',
+          'an event id with a newline: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}', event_id => E'evt\x011')$$), '22023 with hint',
+          'an event id with another control character: 22023');
+
+-- The product's use: a trigger on a business table publishes its webhook,
+-- in the same transaction as the row.
+CREATE TABLE orders (id int PRIMARY KEY, total int NOT NULL);
+CREATE FUNCTION orders_webhook() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM webhook.publish('order.created', jsonb_build_object('id', NEW.id, 'total', NEW.total),
+                            'aaaaaaaa-0000-0000-0000-000000000000', 'order-' || NEW.id || '-created');
+    RETURN NEW;
+END $$;
+CREATE TRIGGER orders_webhook AFTER INSERT ON orders FOR EACH ROW EXECUTE FUNCTION orders_webhook();
+INSERT INTO orders VALUES (1, 42);
+BEGIN;
+INSERT INTO orders VALUES (2, 7);
+ROLLBACK;
+SELECT is((SELECT array_agg(event_id || ' ' || payload::text ORDER BY event_id) FROM webhook.delivery WHERE event_type = 'order.created' AND event_id LIKE 'order-%'),
+          ARRAY['order-1-created {"id": 1, "total": 42}'],
+          'a committed row has its webhook; a rolled-back row has none');
+-- A publish that fails (here a malformed event type) fails the row's insert.
+CREATE OR REPLACE FUNCTION orders_webhook() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM webhook.publish('order created', '{}', 'aaaaaaaa-0000-0000-0000-000000000000');
+    RETURN NEW;
+END $$;
+SELECT is(pg_temp.error_of($$INSERT INTO orders VALUES (3, 1)$$), '22023 with hint', 'a publish that fails fails the insert');
+SELECT is((SELECT count(*)::int FROM orders), 1, '... which leaves no row');
+
+SELECT * FROM finish();
+DROP TABLE orders;
+DROP FUNCTION orders_webhook();
+REVOKE webhook_user FROM publish_edges_app;
+DROP ROLE publish_edges_app;
