@@ -12,7 +12,7 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(21);
+SELECT plan(25);
 
 \set wa '''aaaaaaaa-0000-0000-0000-000000000000'''
 \set wb '''bbbbbbbb-0000-0000-0000-000000000000'''
@@ -75,11 +75,19 @@ SELECT is((SELECT count(*)::int FROM webhook.delivery WHERE event_id = 'ord-1'),
 SELECT is((SELECT count(*)::int FROM webhook.publish('order.updated', '{}', :wb, 'ord-1')), 1,
           'the same event id in another workspace is another event');
 
+-- A finished delivery is not made again by publishing its event again: the
+-- same id comes back, as it stands (retry_delivery sends it again).
+SELECT is((webhook.cancel_delivery((SELECT id FROM first))).status, 'cancelled', 'the event''s delivery is cancelled');
+SELECT set_eq(format($$SELECT * FROM webhook.publish('order.created', '{"id": 1, "total": 42}', %L, 'ord-1')$$, :wa),
+              'SELECT id FROM first', 'publishing a cancelled event again returns its delivery');
+SELECT is((SELECT status::text FROM webhook.delivery WHERE id = (SELECT id FROM first)), 'cancelled', '... which stays cancelled');
+
 -- Event ids: control characters are refused; 255 characters are allowed.
 SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}', event_id => E'evt\n1')$$), '22023 with hint',
           'an event id with a newline: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}', event_id => E'evt\x011')$$), '22023 with hint',
           'an event id with another control character: 22023');
+SELECT is((SELECT count(*)::int FROM webhook.publish('a.b', '{}', :wa, repeat('x', 255))), 1, 'an event id of 255 characters');
 
 -- The product's use: a trigger on a business table publishes its webhook,
 -- in the same transaction as the row.
