@@ -12,7 +12,7 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(25);
+SELECT plan(28);
 
 \set wa '''aaaaaaaa-0000-0000-0000-000000000000'''
 \set wb '''bbbbbbbb-0000-0000-0000-000000000000'''
@@ -114,6 +114,17 @@ BEGIN
 END $$;
 SELECT is(pg_temp.error_of($$INSERT INTO orders VALUES (3, 1)$$), '22023 with hint', 'a publish that fails fails the insert');
 SELECT is((SELECT count(*)::int FROM orders), 1, '... which leaves no row');
+
+-- Payloads are at most 1 MiB of JSON text: the worker holds the bodies of
+-- every delivery it claimed ahead of the network, and one tenant's huge
+-- payloads could exhaust its memory. The limit holds for a plain INSERT too.
+SELECT is((SELECT count(*)::int FROM webhook.publish('big.ok', to_jsonb(repeat('x', 1048576 - 2)), :wa, 'big-ok')), 1,
+          'a payload of exactly 1 MiB is published');
+SELECT is(pg_temp.error_of(format($$SELECT webhook.publish('big.no', to_jsonb(repeat('x', 1048576 - 1)), %L, 'big-no')$$, :wa)),
+          '22023 with hint', 'one byte more is refused: 22023');
+SELECT is(pg_temp.error_of(format($$INSERT INTO webhook.delivery (workspace_id, endpoint_id, event_id, event_type, payload)
+                                   VALUES (%L, %L, 'big-insert', 'big.no', to_jsonb(repeat('y', 2000000)))$$, :wa, :'ea')),
+          '22023 with hint', 'and so is an INSERT of a larger one');
 
 SELECT * FROM finish();
 DROP TABLE orders;
