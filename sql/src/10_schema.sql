@@ -27,6 +27,99 @@ COMMENT ON TYPE webhook.delivery_status IS
 REVOKE ALL ON TYPE webhook.delivery_status FROM PUBLIC;
 GRANT USAGE ON TYPE webhook.delivery_status TO webhook_admin, webhook_user;
 
+-- Comparisons of delivery_status that are LEAKPROOF. A webhook_user's
+-- queries carry the row-level security qual, a security barrier: a condition
+-- of the query may be an index condition ahead of it only when all of its
+-- functions are leakproof, and the built-in enum comparisons (enum_eq, ...)
+-- are not. With them, a tenant's "endpoint and status" page filtered every
+-- row of the endpoint and sorted them, and a page ordered by status scanned
+-- the workspace from its start. These are the same internal functions (they
+-- compare the enum's sort order and can raise nothing about a value),
+-- declared leakproof; the operators and operator classes below make them
+-- the type's default, so the status indexes use them. Statements meant to
+-- use those indexes name the operators by schema (OPERATOR(webhook.=)):
+-- every function of pg_webhook runs with search_path = pg_catalog, pg_temp,
+-- where a plain = on delivery_status is the built-in anyenum one.
+CREATE FUNCTION webhook.delivery_status_eq(a webhook.delivery_status, b webhook.delivery_status)
+    RETURNS boolean AS 'enum_eq' LANGUAGE internal IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
+CREATE FUNCTION webhook.delivery_status_ne(a webhook.delivery_status, b webhook.delivery_status)
+    RETURNS boolean AS 'enum_ne' LANGUAGE internal IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
+CREATE FUNCTION webhook.delivery_status_lt(a webhook.delivery_status, b webhook.delivery_status)
+    RETURNS boolean AS 'enum_lt' LANGUAGE internal IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
+CREATE FUNCTION webhook.delivery_status_le(a webhook.delivery_status, b webhook.delivery_status)
+    RETURNS boolean AS 'enum_le' LANGUAGE internal IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
+CREATE FUNCTION webhook.delivery_status_gt(a webhook.delivery_status, b webhook.delivery_status)
+    RETURNS boolean AS 'enum_gt' LANGUAGE internal IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
+CREATE FUNCTION webhook.delivery_status_ge(a webhook.delivery_status, b webhook.delivery_status)
+    RETURNS boolean AS 'enum_ge' LANGUAGE internal IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
+CREATE FUNCTION webhook.delivery_status_cmp(a webhook.delivery_status, b webhook.delivery_status)
+    RETURNS integer AS 'enum_cmp' LANGUAGE internal IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
+CREATE FUNCTION webhook.delivery_status_hash(status webhook.delivery_status)
+    RETURNS integer AS 'hashenum' LANGUAGE internal IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
+CREATE FUNCTION webhook.delivery_status_hash_extended(status webhook.delivery_status, seed bigint)
+    RETURNS bigint AS 'hashenumextended' LANGUAGE internal IMMUTABLE STRICT LEAKPROOF PARALLEL SAFE;
+COMMENT ON FUNCTION webhook.delivery_status_eq(webhook.delivery_status, webhook.delivery_status) IS
+    'Leakproof = on delivery_status (the built-in enum_eq).';
+COMMENT ON FUNCTION webhook.delivery_status_ne(webhook.delivery_status, webhook.delivery_status) IS
+    'Leakproof <> on delivery_status (the built-in enum_ne).';
+COMMENT ON FUNCTION webhook.delivery_status_lt(webhook.delivery_status, webhook.delivery_status) IS
+    'Leakproof < on delivery_status (the built-in enum_lt).';
+COMMENT ON FUNCTION webhook.delivery_status_le(webhook.delivery_status, webhook.delivery_status) IS
+    'Leakproof <= on delivery_status (the built-in enum_le).';
+COMMENT ON FUNCTION webhook.delivery_status_gt(webhook.delivery_status, webhook.delivery_status) IS
+    'Leakproof > on delivery_status (the built-in enum_gt).';
+COMMENT ON FUNCTION webhook.delivery_status_ge(webhook.delivery_status, webhook.delivery_status) IS
+    'Leakproof >= on delivery_status (the built-in enum_ge).';
+COMMENT ON FUNCTION webhook.delivery_status_cmp(webhook.delivery_status, webhook.delivery_status) IS
+    'The btree comparison of delivery_status (the built-in enum_cmp).';
+COMMENT ON FUNCTION webhook.delivery_status_hash(webhook.delivery_status) IS
+    'The hash of a delivery_status (the built-in hashenum).';
+COMMENT ON FUNCTION webhook.delivery_status_hash_extended(webhook.delivery_status, bigint) IS
+    'The seeded hash of a delivery_status (the built-in hashenumextended).';
+
+CREATE OPERATOR webhook.= (
+    LEFTARG = webhook.delivery_status, RIGHTARG = webhook.delivery_status,
+    FUNCTION = webhook.delivery_status_eq, COMMUTATOR = OPERATOR(webhook.=),
+    NEGATOR = OPERATOR(webhook.<>), RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES);
+CREATE OPERATOR webhook.<> (
+    LEFTARG = webhook.delivery_status, RIGHTARG = webhook.delivery_status,
+    FUNCTION = webhook.delivery_status_ne, COMMUTATOR = OPERATOR(webhook.<>),
+    NEGATOR = OPERATOR(webhook.=), RESTRICT = neqsel, JOIN = neqjoinsel);
+CREATE OPERATOR webhook.< (
+    LEFTARG = webhook.delivery_status, RIGHTARG = webhook.delivery_status,
+    FUNCTION = webhook.delivery_status_lt, COMMUTATOR = OPERATOR(webhook.>),
+    NEGATOR = OPERATOR(webhook.>=), RESTRICT = scalarltsel, JOIN = scalarltjoinsel);
+CREATE OPERATOR webhook.<= (
+    LEFTARG = webhook.delivery_status, RIGHTARG = webhook.delivery_status,
+    FUNCTION = webhook.delivery_status_le, COMMUTATOR = OPERATOR(webhook.>=),
+    NEGATOR = OPERATOR(webhook.>), RESTRICT = scalarlesel, JOIN = scalarlejoinsel);
+CREATE OPERATOR webhook.> (
+    LEFTARG = webhook.delivery_status, RIGHTARG = webhook.delivery_status,
+    FUNCTION = webhook.delivery_status_gt, COMMUTATOR = OPERATOR(webhook.<),
+    NEGATOR = OPERATOR(webhook.<=), RESTRICT = scalargtsel, JOIN = scalargtjoinsel);
+CREATE OPERATOR webhook.>= (
+    LEFTARG = webhook.delivery_status, RIGHTARG = webhook.delivery_status,
+    FUNCTION = webhook.delivery_status_ge, COMMUTATOR = OPERATOR(webhook.<=),
+    NEGATOR = OPERATOR(webhook.<), RESTRICT = scalargesel, JOIN = scalargejoinsel);
+
+CREATE OPERATOR CLASS webhook.delivery_status_ops
+    DEFAULT FOR TYPE webhook.delivery_status USING btree AS
+        OPERATOR 1 webhook.<,
+        OPERATOR 2 webhook.<=,
+        OPERATOR 3 webhook.=,
+        OPERATOR 4 webhook.>=,
+        OPERATOR 5 webhook.>,
+        FUNCTION 1 webhook.delivery_status_cmp(webhook.delivery_status, webhook.delivery_status);
+COMMENT ON OPERATOR CLASS webhook.delivery_status_ops USING btree IS
+    'The default btree order of delivery_status, with leakproof operators (see above).';
+CREATE OPERATOR CLASS webhook.delivery_status_ops
+    DEFAULT FOR TYPE webhook.delivery_status USING hash AS
+        OPERATOR 1 webhook.=,
+        FUNCTION 1 webhook.delivery_status_hash(webhook.delivery_status),
+        FUNCTION 2 webhook.delivery_status_hash_extended(webhook.delivery_status, bigint);
+COMMENT ON OPERATOR CLASS webhook.delivery_status_ops USING hash IS
+    'The default hash of delivery_status, with the leakproof = (see above).';
+
 -- ---------------------------------------------------------------------------
 -- C helpers used by the tables' defaults, triggers and functions.
 -- ---------------------------------------------------------------------------

@@ -16,6 +16,16 @@ CREATE INDEX delivery_endpoint_status_created_idx
     ON webhook.delivery (endpoint_id, status, created_at DESC, id DESC);
 CREATE INDEX delivery_workspace_status_created_idx
     ON webhook.delivery (workspace_id, status, created_at DESC, id DESC);
+-- An endpoint's deliveries all share its workspace. Without this the planner
+-- multiplied the selectivities of endpoint_id = ... and a tenant's
+-- workspace_id = ... (row-level security adds it), expected a tenant's
+-- endpoint to have a tenth of its rows, and read and sorted all of an
+-- endpoint's rows of a status through a BitmapAnd rather than reading one
+-- page from delivery_endpoint_status_created_idx.
+CREATE STATISTICS webhook.delivery_endpoint_workspace (dependencies)
+    ON endpoint_id, workspace_id FROM webhook.delivery;
+COMMENT ON STATISTICS webhook.delivery_endpoint_workspace IS
+    'endpoint_id decides workspace_id: a tenant''s page of one endpoint is not underestimated.';
 
 -- The cursor signing key: random per installation, readable by superusers
 -- only (the listing reads it as such); no policy, so RLS hides it from all.

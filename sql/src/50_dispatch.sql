@@ -560,7 +560,7 @@ BEGIN
            AND e.id IN (SELECT d.endpoint_id FROM webhook.delivery d
                          WHERE (retry_deliveries.ids IS NULL OR d.id = ANY (retry_deliveries.ids))
                            AND (retry_deliveries.endpoint_id IS NULL OR d.endpoint_id = retry_deliveries.endpoint_id)
-                           AND (retry_deliveries.status IS NULL OR d.status = retry_deliveries.status)
+                           AND (retry_deliveries.status IS NULL OR d.status OPERATOR(webhook.=) retry_deliveries.status)
                            AND (retry_deliveries.created_after IS NULL OR d.created_at >= retry_deliveries.created_after)
                            AND (retry_deliveries.created_before IS NULL OR d.created_at <= retry_deliveries.created_before))
          ORDER BY e.id
@@ -581,7 +581,7 @@ BEGIN
           SELECT l.id FROM webhook.delivery l
            WHERE (retry_deliveries.ids IS NULL OR l.id = ANY (retry_deliveries.ids))
              AND (retry_deliveries.endpoint_id IS NULL OR l.endpoint_id = retry_deliveries.endpoint_id)
-             AND (retry_deliveries.status IS NULL OR l.status = retry_deliveries.status)
+             AND (retry_deliveries.status IS NULL OR l.status OPERATOR(webhook.=) retry_deliveries.status)
              AND (retry_deliveries.created_after IS NULL OR l.created_at >= retry_deliveries.created_after)
              AND (retry_deliveries.created_before IS NULL OR l.created_at <= retry_deliveries.created_before)
            ORDER BY l.id FOR UPDATE));

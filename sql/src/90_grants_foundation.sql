@@ -1,6 +1,15 @@
 
 -- The foundation's functions, for both roles (row-level security scopes them).
 GRANT EXECUTE ON FUNCTION
+    webhook.delivery_status_eq(webhook.delivery_status, webhook.delivery_status),
+    webhook.delivery_status_ne(webhook.delivery_status, webhook.delivery_status),
+    webhook.delivery_status_lt(webhook.delivery_status, webhook.delivery_status),
+    webhook.delivery_status_le(webhook.delivery_status, webhook.delivery_status),
+    webhook.delivery_status_gt(webhook.delivery_status, webhook.delivery_status),
+    webhook.delivery_status_ge(webhook.delivery_status, webhook.delivery_status),
+    webhook.delivery_status_cmp(webhook.delivery_status, webhook.delivery_status),
+    webhook.delivery_status_hash(webhook.delivery_status),
+    webhook.delivery_status_hash_extended(webhook.delivery_status, bigint),
     webhook.uuid_generate_v7(),
     webhook.check_url(text),
     webhook.check_secret(text),

@@ -45,14 +45,14 @@ const char* const kCancelSql =
     "WHERE d.id = ANY (ARRAY("
     "SELECT l.id FROM webhook.delivery l "
     "WHERE l.endpoint_id = $1 AND l.workspace_id = $2 "
-    "AND l.status IN ('pending', 'retrying', 'rate_limited') "
+    "AND l.status OPERATOR(webhook.=) ANY ('{pending,retrying,rate_limited}') "
     "ORDER BY l.id FOR UPDATE))";
 const char* const kScheduleSql =
     "UPDATE webhook.delivery AS d SET next_attempt_at = now() "
     "WHERE d.id = ANY (ARRAY("
     "SELECT l.id FROM webhook.delivery l "
     "WHERE l.endpoint_id = $1 AND l.workspace_id = $2 "
-    "AND l.status IN ('pending', 'retrying', 'rate_limited') "
+    "AND l.status OPERATOR(webhook.=) ANY ('{pending,retrying,rate_limited}') "
     "AND l.next_attempt_at IS NULL "
     "ORDER BY l.id FOR UPDATE))";
 const char* const kParkSql =
@@ -60,7 +60,7 @@ const char* const kParkSql =
     "WHERE d.id = ANY (ARRAY("
     "SELECT l.id FROM webhook.delivery l "
     "WHERE l.endpoint_id = $1 AND l.workspace_id = $2 "
-    "AND l.status IN ('pending', 'retrying', 'rate_limited') "
+    "AND l.status OPERATOR(webhook.=) ANY ('{pending,retrying,rate_limited}') "
     "AND l.next_attempt_at IS NOT NULL "
     "ORDER BY l.id FOR UPDATE))";
 

@@ -36,6 +36,11 @@ const std::vector<Field>& endpoint_fields() {
     return fields;
 }
 
+std::string comparison_sql(ValueType type, std::string_view op) {
+    if (type == ValueType::DeliveryStatus) return "OPERATOR(webhook." + std::string(op) + ")";
+    return std::string(op);
+}
+
 const Field* find_field(const std::vector<Field>& fields, std::string_view name) {
     for (const Field& field : fields) {
         if (field.name == name) return &field;

@@ -26,6 +26,12 @@ const std::vector<Field>& endpoint_fields();
 // nullptr when `name` is not in `fields`.
 const Field* find_field(const std::vector<Field>& fields, std::string_view name);
 
+// The SQL of comparison `op` (=, <>, <, <=, >, >=) on a value of `type`.
+// delivery_status's is pg_webhook's leakproof operator, named by schema: the
+// built-in enum one is not leakproof, so under a tenant's row-level security
+// it could never be an index condition (see sql/src/10_schema.sql).
+std::string comparison_sql(ValueType type, std::string_view op);
+
 // "a, b, c" for error hints; only the sortable ones when asked.
 std::string field_list(const std::vector<Field>& fields, bool sortable_only);
 

@@ -74,8 +74,9 @@ class FilterCompiler {
             if (scope == Scope::Delivery) allowed += ", endpoint";
             throw Error::invalid_parameter(
                 "unknown filter field \"" + shorten(name) + "\"",
-                scope == Scope::Delivery ? "Filters apply to the columns of webhook.delivery other than payload."
-                                         : "Endpoint filters apply to a few endpoint columns.",
+                scope == Scope::Delivery
+                    ? "Filters apply to the columns of webhook.delivery other than payload."
+                    : "Endpoint filters apply to a few endpoint columns.",
                 "Fields: " + allowed + "; and, or, not combine filters.");
         }
         return conditions(*field, scope == Scope::Delivery ? "d" : "e", value);
@@ -127,16 +128,23 @@ class FilterCompiler {
         for (const auto& [name, sql] : kComparisons) {
             if (op == name) {
                 return not_null_and(field, column,
-                                    column + " " + sql + " " + scalar(field, op, value));
+                                    column + " " + comparison_sql(field.type, sql) + " " +
+                                        scalar(field, op, value));
             }
         }
         if (op == "neq") {
-            return null_or(field, column, column + " <> " + scalar(field, op, value));
+            return null_or(
+                field, column,
+                column + " " + comparison_sql(field.type, "<>") + " " + scalar(field, op, value));
         }
         if (op == "in")
-            return not_null_and(field, column, column + " = ANY (" + array(field, op, value) + ")");
+            return not_null_and(field, column,
+                                column + " " + comparison_sql(field.type, "=") + " ANY (" +
+                                    array(field, op, value) + ")");
         if (op == "nin")
-            return null_or(field, column, column + " <> ALL (" + array(field, op, value) + ")");
+            return null_or(field, column,
+                           column + " " + comparison_sql(field.type, "<>") + " ALL (" +
+                               array(field, op, value) + ")");
         if (op == "like" || op == "ilike") {
             if (field.type != ValueType::Text) {
                 throw Error::invalid_parameter(

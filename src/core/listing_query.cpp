@@ -19,7 +19,7 @@ struct PlainCondition {
 constexpr PlainCondition kPlainConditions[] = {
     {kWorkspaceId, ValueType::Uuid, false, "d.workspace_id = ", ""},
     {kEndpointId, ValueType::Uuid, false, "d.endpoint_id = ", ""},
-    {kStatus, ValueType::DeliveryStatus, false, "d.status = ", ""},
+    {kStatus, ValueType::DeliveryStatus, false, "d.status OPERATOR(webhook.=) ", ""},
     {kEventType, ValueType::Text, false, "d.event_type = ", ""},
     {kEventId, ValueType::Text, false, "d.event_id = ", ""},
     {kCreatedAfter, ValueType::Timestamptz, false, "d.created_at >= ", ""},

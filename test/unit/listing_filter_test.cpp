@@ -36,7 +36,7 @@ Error error_of(const std::string& json) {
 
 TEST(ListingFilter, ComparesNotNullFieldsDirectly) {
     auto c = compile(R"({"status":{"eq":"delivered"}})");
-    EXPECT_EQ(c.sql, "(d.status = $1)");
+    EXPECT_EQ(c.sql, "(d.status OPERATOR(webhook.=) $1)");
     ASSERT_EQ(c.parameters.items().size(), 1u);
     EXPECT_EQ(c.parameters.items()[0].type, ValueType::DeliveryStatus);
     EXPECT_EQ(c.parameters.items()[0].source, ParameterSource::Literal);
@@ -55,6 +55,19 @@ TEST(ListingFilter, WritesEveryComparison) {
     EXPECT_EQ(compile(R"({"event_type":{"nin":["a"]}})").sql, "(d.event_type <> ALL ($1))");
     EXPECT_EQ(compile(R"({"delivered_at":{"is_null":true}})").sql, "(d.delivered_at IS NULL)");
     EXPECT_EQ(compile(R"({"delivered_at":{"is_null":false}})").sql, "(d.delivered_at IS NOT NULL)");
+}
+
+// Status comparisons name pg_webhook's leakproof operators, so that they can
+// be index conditions under a tenant's row-level security.
+TEST(ListingFilter, ComparesStatusWithTheLeakproofOperators) {
+    EXPECT_EQ(compile(R"({"status":{"neq":"delivered"}})").sql,
+              "(d.status OPERATOR(webhook.<>) $1)");
+    EXPECT_EQ(compile(R"({"status":{"in":["pending","retrying"]}})").sql,
+              "(d.status OPERATOR(webhook.=) ANY ($1))");
+    EXPECT_EQ(compile(R"({"status":{"nin":["pending"]}})").sql,
+              "(d.status OPERATOR(webhook.<>) ALL ($1))");
+    EXPECT_EQ(compile(R"({"status":{"gte":"retrying"}})").sql,
+              "(d.status OPERATOR(webhook.>=) $1)");
 }
 
 TEST(ListingFilter, KeepsNullableFieldsTwoValued) {
@@ -110,7 +123,7 @@ TEST(ListingFilter, BindsArraysAsOneArrayParameter) {
 
 TEST(ListingFilter, CombinesSeveralKeysAndOperatorsWithAnd) {
     EXPECT_EQ(compile(R"({"created_at":{"gte":"a","lt":"b"},"status":{"eq":"pending"}})").sql,
-              "(((d.created_at >= $1 AND d.created_at < $2) AND d.status = $3))");
+              "(((d.created_at >= $1 AND d.created_at < $2) AND d.status OPERATOR(webhook.=) $3))");
 }
 
 TEST(ListingFilter, NestsAndOrNot) {
@@ -118,9 +131,10 @@ TEST(ListingFilter, NestsAndOrNot) {
         compile(
             R"({"or":[{"status":{"eq":"dead_letter"}},{"and":[{"status":{"eq":"retrying"}},{"attempt_count":{"gte":3}}]}]})")
             .sql,
-        "((d.status = $1 OR (d.status = $2 AND d.attempt_count >= $3)))");
+        "((d.status OPERATOR(webhook.=) $1 OR (d.status OPERATOR(webhook.=) $2 AND d.attempt_count "
+        ">= $3)))");
     EXPECT_EQ(compile(R"({"not":{"status":{"eq":"delivered"},"attempt_count":{"gt":1}}})").sql,
-              "((NOT (d.attempt_count > $1 AND d.status = $2)))");
+              "((NOT (d.attempt_count > $1 AND d.status OPERATOR(webhook.=) $2)))");
     EXPECT_EQ(compile(R"({"and":[]})").sql, "(true)");
     EXPECT_EQ(compile(R"({"or":[]})").sql, "(false)");
     EXPECT_EQ(compile("{}").sql, "(true)");

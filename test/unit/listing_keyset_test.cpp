@@ -26,8 +26,20 @@ TEST(ListingKeyset, ExpandsMixedDirectionsWithALeadingBound) {
     ParameterList parameters;
     auto order = parse_order_by(R"([{"status":"asc"},{"created_at":"desc"}])");
     EXPECT_EQ(keyset_condition(order, KeyValues{"pending", "5", "u"}, "d", parameters),
-              "(d.status >= $1 AND (d.status > $1 OR (d.status = $1 AND d.created_at < $2) OR "
-              "(d.status = $1 AND d.created_at = $2 AND d.id < $3)))");
+              "(d.status OPERATOR(webhook.>=) $1 AND (d.status OPERATOR(webhook.>) $1 OR (d.status "
+              "OPERATOR(webhook.=) $1 AND d.created_at < $2) OR "
+              "(d.status OPERATOR(webhook.=) $1 AND d.created_at = $2 AND d.id < $3)))");
+}
+
+// A row comparison would name the built-in, not leakproof, enum operator:
+// under a tenant's row-level security it could not bound the index scan.
+TEST(ListingKeyset, ComparesStatusWithTheLeakproofOperatorsNotARowComparison) {
+    ParameterList parameters;
+    auto order = parse_order_by(R"([{"status":"desc"},{"created_at":"desc"}])");
+    EXPECT_EQ(keyset_condition(order, KeyValues{"pending", "5", "u"}, "d", parameters),
+              "(d.status OPERATOR(webhook.<=) $1 AND (d.status OPERATOR(webhook.<) $1 OR "
+              "(d.status OPERATOR(webhook.=) $1 AND d.created_at < $2) OR "
+              "(d.status OPERATOR(webhook.=) $1 AND d.created_at = $2 AND d.id < $3)))");
 }
 
 TEST(ListingKeyset, PlacesNullsLastAfterEveryValue) {

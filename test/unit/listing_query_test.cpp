@@ -40,7 +40,7 @@ TEST(ListingQuery, BindsPlainArgumentsAsThemselves) {
     auto query = compile_count_query(request);
     EXPECT_EQ(query.sql,
               "SELECT count(*) FROM webhook.delivery AS d WHERE d.endpoint_id = $1 AND "
-              "d.created_at <= $2 AND d.id = ANY ($3) AND (d.status = $4)");
+              "d.created_at <= $2 AND d.id = ANY ($3) AND (d.status OPERATOR(webhook.=) $4)");
     ASSERT_EQ(query.parameters.size(), 4u);
     EXPECT_EQ(query.parameters[0].source, ParameterSource::Argument);
     EXPECT_EQ(query.parameters[0].argument, 1);
