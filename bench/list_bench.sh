@@ -79,6 +79,7 @@ pair 'filtered deep / first page'          'filtered deep' 'list first' 'target 
 pair 'nested or first / first page'        'or first' 'list first' 'target <= 1.5'
 pair 'nested or deep / first page'         'or deep' 'list first' 'target <= 1.5'
 pair 'tenant deep / tenant first'          'tenant deep' 'tenant first' '' "$tenant"
+pair 'tenant filtered / tenant first'      'tenant filtered first' 'tenant first' 'target <= 1.5' "$tenant"
 pair 'list / hand-written SQL, first'      'list first' 'hand first' 'target <= 1.2'
 pair 'list / hand-written SQL, deep'       'list deep' 'hand deep' 'target <= 1.2'
 pair 'list / hand-written SQL, filtered'   'filtered deep' 'hand filtered deep' 'target <= 1.2'
@@ -155,6 +156,7 @@ plans=$(
     explain 'nested or, deep page' "SELECT count(*) FROM webhook.list_deliveries(filter => '$or_filter', after => $(at 'or deep'), page_size => 100);"
     explain 'tenant, first page' "SELECT count(*) FROM webhook.list_deliveries(page_size => 100);" "$tenant"
     explain 'tenant, deep page' "SELECT count(*) FROM webhook.list_deliveries(after => $(at 'tenant deep'), page_size => 100);" "$tenant"
+    explain 'tenant, endpoint + status, first page' "SELECT count(*) FROM webhook.list_deliveries(endpoint_id => 'e0000000-0000-7000-8000-000000000043', status => 'delivered', page_size => 100);" "$tenant"
     explain 'before: the page preceding depth 900,000' "SELECT count(*) FROM webhook.list_deliveries(before => $(at deep), page_size => 100);"
 )
 echo "$plans"

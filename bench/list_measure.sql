@@ -52,6 +52,11 @@ BEGIN
             SELECT count(x.*), sum(length(x::text)) FILTER (WHERE as_text) INTO rows_seen, text_length
             FROM (SELECT d.* FROM webhook.delivery d WHERE (d.created_at, d.id) < (p.created_at, p.id)
                   ORDER BY d.created_at DESC, d.id DESC LIMIT 100) AS x;
+        WHEN 'tenant filtered first' THEN
+            -- endpoint 43 belongs to workspace 3, the benchmark's tenant.
+            SELECT count(x.*), sum(length(x::text)) FILTER (WHERE as_text) INTO rows_seen, text_length
+            FROM webhook.list_deliveries(endpoint_id => 'e0000000-0000-7000-8000-000000000043',
+                                         status => 'delivered', page_size => 100) AS x;
         WHEN 'filtered first' THEN
             SELECT count(x.*), sum(length(x::text)) FILTER (WHERE as_text) INTO rows_seen, text_length
             FROM webhook.list_deliveries(endpoint_id => endpoint, status => 'delivered', page_size => 100) AS x;
