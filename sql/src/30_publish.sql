@@ -62,10 +62,22 @@ BEGIN
             DETAIL = format('event_id has %s characters.', length(event)),
             HINT = 'Pass NULL to have an event id generated.';
     END IF;
+    -- The detail names the character's position, not the id: echoed, its
+    -- control characters would reach logs and terminals as they are.
     IF publish.event_id ~ '[[:cntrl:]]' THEN
         RAISE EXCEPTION 'event_id must not contain control characters' USING ERRCODE = '22023',
-            DETAIL = format('event_id is %s.', quote_literal(event)),
+            DETAIL = format('The character at position %s of event_id is a control character (code %s).',
+                            regexp_instr(event, '[[:cntrl:]]'),
+                            ascii(substr(event, regexp_instr(event, '[[:cntrl:]]'), 1))),
             HINT = 'Use printable characters, such as order-1-created; pass NULL to have an event id generated.';
+    END IF;
+    -- ' order-1' and 'order-1' would be two events: whitespace at either end
+    -- (or nothing else) is almost always a mistake of the caller's.
+    IF publish.event_id ~ '^\s|\s$' THEN
+        RAISE EXCEPTION 'event_id must not begin or end with whitespace' USING ERRCODE = '22023',
+            DETAIL = CASE WHEN btrim(event) = '' THEN 'event_id is only whitespace.'
+                          ELSE 'An id with whitespace at an end would name another event than the same id without it.' END,
+            HINT = 'Trim the id, such as order-1-created; pass NULL to have an event id generated.';
     END IF;
 
     IF publish.endpoint_id IS NOT NULL THEN

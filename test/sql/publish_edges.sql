@@ -12,7 +12,7 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(28);
+SELECT plan(32);
 
 \set wa '''aaaaaaaa-0000-0000-0000-000000000000'''
 \set wb '''bbbbbbbb-0000-0000-0000-000000000000'''
@@ -88,6 +88,25 @@ SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}', event_id => E'e
 SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}', event_id => E'evt\x011')$$), '22023 with hint',
           'an event id with another control character: 22023');
 SELECT is((SELECT count(*)::int FROM webhook.publish('a.b', '{}', :wa, repeat('x', 255))), 1, 'an event id of 255 characters');
+CREATE FUNCTION pg_temp.detail_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE detail text;
+BEGIN
+    EXECUTE sql;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+    RETURN detail;
+END $$;
+SELECT is(pg_temp.detail_of($$SELECT webhook.publish('a.b', '{}', event_id => E'evt\x1b[31mred')$$),
+          'The character at position 4 of event_id is a control character (code 27).',
+          'the refusal names the control character''s place, and does not echo the id');
+-- Whitespace at either end would make ' order-1' another event than 'order-1'.
+SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}', event_id => '   ')$$), '22023 with hint',
+          'an event id of only spaces: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}', event_id => ' order-1')$$), '22023 with hint',
+          'an event id beginning with a space: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}', event_id => 'order-1 ')$$), '22023 with hint',
+          'an event id ending with a space: 22023');
 
 -- The product's use: a trigger on a business table publishes its webhook,
 -- in the same transaction as the row.
