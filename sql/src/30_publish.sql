@@ -22,8 +22,7 @@ DECLARE
     -- start an executor each (a quarter of a publish's time went to that).
     event_type_checked CONSTANT boolean := webhook.check_event_type(publish.event_type);
     session_workspace CONSTANT uuid := webhook.current_workspace_id();
-    workspace CONSTANT uuid := coalesce(publish.workspace_id, session_workspace,
-                                        webhook.default_workspace_id());
+    workspace CONSTANT uuid := webhook.effective_workspace_id(publish.workspace_id);
     event CONSTANT text := coalesce(publish.event_id,
                                     'evt_' || replace(webhook.uuid_generate_v7()::text, '-', ''));
     targets uuid[];

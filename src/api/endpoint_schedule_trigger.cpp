@@ -32,37 +32,34 @@ extern "C" {
 
 namespace {
 
-// Each statement locks its rows first, in id order, as every bulk update of
-// deliveries does (webhook.retry_deliveries): locked in the order of each
-// statement's plan, a bulk retry and this trigger deadlocked on the
-// endpoint's deliveries. $1 is the endpoint, $2 its workspace. updated_at is
-// left alone by parking and scheduling: it is the token of a request in
-// flight, whose result still lands.
-const char* const kCancelSql =
-    "UPDATE webhook.delivery AS d "
-    "SET status = 'cancelled', next_attempt_at = NULL, updated_at = now(), "
-    "last_error = 'endpoint deleted' "
-    "WHERE d.id = ANY (ARRAY("
-    "SELECT l.id FROM webhook.delivery l "
-    "WHERE l.endpoint_id = $1 AND l.workspace_id = $2 "
-    "AND l.status OPERATOR(webhook.=) ANY ('{pending,retrying,rate_limited}') "
-    "ORDER BY l.id FOR UPDATE))";
-const char* const kScheduleSql =
-    "UPDATE webhook.delivery AS d SET next_attempt_at = now() "
-    "WHERE d.id = ANY (ARRAY("
-    "SELECT l.id FROM webhook.delivery l "
-    "WHERE l.endpoint_id = $1 AND l.workspace_id = $2 "
-    "AND l.status OPERATOR(webhook.=) ANY ('{pending,retrying,rate_limited}') "
-    "AND l.next_attempt_at IS NULL "
-    "ORDER BY l.id FOR UPDATE))";
-const char* const kParkSql =
-    "UPDATE webhook.delivery AS d SET next_attempt_at = NULL "
-    "WHERE d.id = ANY (ARRAY("
-    "SELECT l.id FROM webhook.delivery l "
-    "WHERE l.endpoint_id = $1 AND l.workspace_id = $2 "
-    "AND l.status OPERATOR(webhook.=) ANY ('{pending,retrying,rate_limited}') "
-    "AND l.next_attempt_at IS NOT NULL "
-    "ORDER BY l.id FOR UPDATE))";
+// The UPDATE that sets `assignments` on the endpoint's unfinished deliveries
+// meeting `condition` too. It locks its rows first, in id order, as every
+// bulk update of deliveries does (webhook.retry_deliveries): locked in the
+// order of each statement's plan, a bulk retry and this trigger deadlocked on
+// the endpoint's deliveries. $1 is the endpoint, $2 its workspace.
+std::string update_unfinished(const char* assignments, const char* condition) {
+    return std::string("UPDATE webhook.delivery AS d SET ") + assignments +
+           " WHERE d.id = ANY (ARRAY(SELECT l.id FROM webhook.delivery l "
+           "WHERE l.endpoint_id = $1 AND l.workspace_id = $2 "
+           "AND l.status OPERATOR(webhook.=) ANY ('{pending,retrying,rate_limited}')" +
+           condition + " ORDER BY l.id FOR UPDATE))";
+}
+
+// Deleted: cancelled. Enabled: due now. Disabled: parked. updated_at is left
+// alone by scheduling and parking: it is the token of a request in flight,
+// whose result still lands.
+std::string cancel_sql() {
+    return update_unfinished(
+        "status = 'cancelled', next_attempt_at = NULL, updated_at = now(), "
+        "last_error = 'endpoint deleted'",
+        "");
+}
+std::string schedule_sql() {
+    return update_unfinished("next_attempt_at = now()", " AND l.next_attempt_at IS NULL");
+}
+std::string park_sql() {
+    return update_unfinished("next_attempt_at = NULL", " AND l.next_attempt_at IS NOT NULL");
+}
 
 [[noreturn]] void protocol_violation(const char* message) {
     throw webhook::Error("39P01", message,
@@ -84,7 +81,7 @@ Datum column_value(TriggerData* trigger, HeapTuple row, const char* name) {
 }
 
 // Runs `sql` on the endpoint's deliveries; the number of rows it changed.
-uint64 run_on_deliveries(const char* sql, Datum endpoint_id, Datum workspace_id) {
+uint64 run_on_deliveries(const std::string& sql, Datum endpoint_id, Datum workspace_id) {
     using webhook::pg::call_postgres;
     call_postgres([] {
         if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
@@ -128,14 +125,14 @@ WEBHOOK_SQL_FUNCTION(webhook_schedule_deliveries_of_endpoint) {
     Datum endpoint_id = column_value(trigger, row, "id");
     Datum workspace_id = column_value(trigger, row, "workspace_id");
     if (TRIGGER_FIRED_BY_DELETE(event)) {
-        run_on_deliveries(kCancelSql, endpoint_id, workspace_id);
+        run_on_deliveries(cancel_sql(), endpoint_id, workspace_id);
     } else if (DatumGetBool(column_value(trigger, row, "enabled"))) {
         // Due now: the worker is woken at commit, not at its next look.
-        if (run_on_deliveries(kScheduleSql, endpoint_id, workspace_id) > 0) {
+        if (run_on_deliveries(schedule_sql(), endpoint_id, workspace_id) > 0) {
             webhook::api::wake_worker_at_commit();
         }
     } else {
-        run_on_deliveries(kParkSql, endpoint_id, workspace_id);
+        run_on_deliveries(park_sql(), endpoint_id, workspace_id);
     }
     return PointerGetDatum(nullptr);
 }
