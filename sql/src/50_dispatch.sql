@@ -50,7 +50,8 @@
 -- PREPARE and COMMIT PREPARED queued requests with the old URL, headers or
 -- secret.
 CREATE FUNCTION webhook.claim_due_deliveries(
-    batch_size integer, in_flight uuid[], default_timeout_ms integer)
+    batch_size integer, in_flight uuid[], default_timeout_ms integer,
+    body_budget bigint DEFAULT NULL)
 RETURNS TABLE (
     id uuid, workspace_id uuid, endpoint_id uuid, attempt_number integer,
     max_attempts integer, claimed_version timestamptz, url text, secret text,
@@ -147,24 +148,44 @@ BEGIN
     -- their own, a claim of 512 with 2 headers took 5.5 ms instead of 9.2,
     -- but the worker's memory in the benchmark's run to 1,000,000 grew 13 %
     -- instead of 2 % (bench/RESULTS.md), and the drain showed no gain.
-    SELECT due.id, due.workspace_id, due.endpoint_id, due.attempt_count + 1, due.max_attempts,
-           due.updated_at, due.url, due.secret, due.previous_secret,
-           COALESCE(due.timeout_ms, default_timeout_ms),
-           ARRAY(SELECT h.key || ': ' || h.value
-                 FROM jsonb_each_text(COALESCE(due.headers, '{}')) AS h
-                 ORDER BY h.key),
-           convert_to(due.payload::text, 'UTF8'),
-           due.endpoint_disabled
-    FROM due
-    WHERE NOT due.endpoint_deleted;
+    -- body_budget bounds the bytes of the bodies returned: rows are returned
+    -- while the bodies before them add up to less than it (so at least one),
+    -- and the rest stay due for a later claim (a claim writes nothing). The
+    -- worker holds every body it has claimed until the attempt is made, and
+    -- a payload may be up to 1 MiB: without it, a batch of 512 large
+    -- payloads took over half a gigabyte, twice (the claim's result and the
+    -- worker's copy). The running sum follows the due order in which the
+    -- claim's CTE hands its rows on; any order would keep the bound. A parked
+    -- delivery is not sent: no body is made for it.
+    SELECT sized.id, sized.workspace_id, sized.endpoint_id, sized.attempt_number,
+           sized.max_attempts, sized.claimed_version, sized.url, sized.secret,
+           sized.previous_secret, sized.timeout_ms, sized.headers, sized.body, sized.parked
+    FROM (SELECT bodies.*,
+                 sum(coalesce(octet_length(bodies.body), 0)) OVER (ROWS UNBOUNDED PRECEDING)
+                     - coalesce(octet_length(bodies.body), 0) AS bytes_before
+          FROM (SELECT due.id, due.workspace_id, due.endpoint_id,
+                       due.attempt_count + 1 AS attempt_number, due.max_attempts,
+                       due.updated_at AS claimed_version, due.url, due.secret,
+                       due.previous_secret,
+                       COALESCE(due.timeout_ms, default_timeout_ms) AS timeout_ms,
+                       ARRAY(SELECT h.key || ': ' || h.value
+                             FROM jsonb_each_text(COALESCE(due.headers, '{}')) AS h
+                             ORDER BY h.key) AS headers,
+                       CASE WHEN NOT due.endpoint_disabled
+                            THEN convert_to(due.payload::text, 'UTF8') END AS body,
+                       due.endpoint_disabled AS parked
+                FROM due
+                WHERE NOT due.endpoint_deleted) AS bodies) AS sized
+    WHERE body_budget IS NULL OR sized.bytes_before < body_budget;
 END
 $$;
-COMMENT ON FUNCTION webhook.claim_due_deliveries(integer, uuid[], integer) IS
+COMMENT ON FUNCTION webhook.claim_due_deliveries(integer, uuid[], integer, bigint) IS
     'Internal, for the background worker: locks up to batch_size due deliveries (skipping '
     'in_flight ones) and returns what their requests need, with updated_at as the version their '
-    'result must find. Cancels due deliveries of deleted endpoints, and parks (next_attempt_at '
-    'NULL) due deliveries of disabled ones, which it returns with parked true: not to be sent.';
-REVOKE ALL ON FUNCTION webhook.claim_due_deliveries(integer, uuid[], integer) FROM PUBLIC;
+    'result must find, stopping once the bodies add up to body_budget bytes. Cancels due '
+    'deliveries of deleted endpoints, and parks (next_attempt_at NULL) due deliveries of '
+    'disabled ones, which it returns with parked true and no body: not to be sent.';
+REVOKE ALL ON FUNCTION webhook.claim_due_deliveries(integer, uuid[], integer, bigint) FROM PUBLIC;
 
 -- When the worker should look again: the earliest due time of a delivery it
 -- could send and does not have in flight.

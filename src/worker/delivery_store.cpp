@@ -32,7 +32,7 @@ const char* const kRecordSql =
 const char* const kClaimSql =
     "SELECT id, workspace_id, endpoint_id, attempt_number, max_attempts, claimed_version, url, "
     "secret, previous_secret, timeout_ms, headers, body, parked "
-    "FROM webhook.claim_due_deliveries($1, $2, $3)";
+    "FROM webhook.claim_due_deliveries($1, $2, $3, $4)";
 const char* const kNextDueSql = "SELECT webhook.next_due_at($1)";
 
 // The three statements are prepared once per worker and kept (SPI_keepplan):
@@ -44,7 +44,7 @@ const Oid kRecordTypes[12] = {UUIDARRAYOID,        TIMESTAMPTZARRAYOID, UUIDARRA
                               UUIDARRAYOID,        INT4ARRAYOID,        TEXTARRAYOID,
                               TIMESTAMPTZARRAYOID, INT4ARRAYOID,        TEXTARRAYOID,
                               TEXTARRAYOID,        TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID};
-const Oid kClaimTypes[3] = {INT4OID, UUIDARRAYOID, INT4OID};
+const Oid kClaimTypes[4] = {INT4OID, UUIDARRAYOID, INT4OID, INT8OID};
 const Oid kNextDueTypes[1] = {UUIDARRAYOID};
 
 struct KeptStatement {
@@ -55,7 +55,7 @@ struct KeptStatement {
 };
 
 KeptStatement record_statement{kRecordSql, 12, kRecordTypes};
-KeptStatement claim_statement{kClaimSql, 3, kClaimTypes};
+KeptStatement claim_statement{kClaimSql, 4, kClaimTypes};
 KeptStatement next_due_statement{kNextDueSql, 1, kNextDueTypes};
 
 // Runs a kept statement (SPI connected); returns the SPI status.
@@ -279,13 +279,16 @@ std::vector<std::string> text_array(Datum value) {
 }
 
 // The deliveries to send; parked counts those the claim parked instead (due
-// behind a disabled endpoint), which took places in the batch.
-std::vector<ClaimedDelivery> claim(const ClaimRequest& request, int& parked) {
+// behind a disabled endpoint), which took places in the batch, and
+// body_bytes the bytes of the bodies returned.
+std::vector<ClaimedDelivery> claim(const ClaimRequest& request, int& parked,
+                                   std::int64_t& body_bytes) {
     Column in_flight;
     for (const UuidBytes& id : request.in_flight) in_flight.add(uuid_datum(id));
-    Datum arguments[3] = {Int32GetDatum(request.batch_size),
+    Datum arguments[4] = {Int32GetDatum(request.batch_size),
                           make_array(in_flight.values, in_flight.nulls, UUIDOID),
-                          Int32GetDatum(request.default_timeout_ms)};
+                          Int32GetDatum(request.default_timeout_ms),
+                          Int64GetDatum(request.body_budget)};
     int status = execute(claim_statement, arguments, false, 0);
     if (status != SPI_OK_SELECT) {
         throw Error(
@@ -318,6 +321,7 @@ std::vector<ClaimedDelivery> claim(const ClaimRequest& request, int& parked) {
         delivery.timeout_ms = DatumGetInt32(*column(row, descriptor, 10));
         delivery.headers = text_array(*column(row, descriptor, 11));
         delivery.body = varlena_string(*column(row, descriptor, 12));
+        body_bytes += static_cast<std::int64_t>(delivery.body.size());
         claimed.push_back(std::move(delivery));
     }
     return claimed;
@@ -386,9 +390,13 @@ StoreResult record_and_claim(const std::vector<FinishedAttempt>& finished,
         if (result.extension_installed) {
             if (!finished.empty()) result.locked_out = record(finished);
             if (request.batch_size > 0) {
-                result.claimed = claim(request, result.parked);
-                if (static_cast<int>(result.claimed.size()) + result.parked <
-                    request.batch_size) {
+                std::int64_t body_bytes = 0;
+                result.claimed = claim(request, result.parked, body_bytes);
+                // Rows stop at the budget only when their bodies reached it.
+                result.budget_reached = body_bytes >= request.body_budget;
+                if (!result.budget_reached && static_cast<int>(result.claimed.size()) +
+                                                      result.parked <
+                                                  request.batch_size) {
                     std::vector<UuidBytes> busy = request.in_flight;
                     for (const ClaimedDelivery& delivery : result.claimed)
                         busy.push_back(delivery.id);

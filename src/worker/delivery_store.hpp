@@ -3,6 +3,7 @@
 // webhook::Error after the transaction has been rolled back.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -14,6 +15,9 @@ struct ClaimRequest {
     int batch_size;                    // 0: record only
     std::vector<UuidBytes> in_flight;  // never claimed twice
     int default_timeout_ms;
+    // The claim stops once the bodies it returns add up to this many bytes
+    // (it returns at least one delivery).
+    std::int64_t body_budget;
 };
 
 struct StoreResult {
@@ -22,6 +26,8 @@ struct StoreResult {
     // Due deliveries of disabled endpoints that the claim parked instead of
     // claiming: they took places in the batch.
     int parked = 0;
+    // The bodies claimed reached the budget: more may be due behind them.
+    bool budget_reached = false;
     std::optional<PgTimestamp> next_due;  // asked for only when the claim was not full
     // Finished attempts not recorded because another transaction holds
     // their delivery locked: to be recorded again later.

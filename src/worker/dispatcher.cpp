@@ -52,6 +52,12 @@ constexpr milliseconds kLockedRetryInterval{200};
 // fewer, larger ones leave more of the worker's time to the network.
 constexpr std::size_t kRecordBatch = 256;
 constexpr milliseconds kRecordDelay{20};
+// The most bytes of request bodies the worker holds at once: claimed and
+// waiting in the engine's queue, or in flight. A payload may be up to 1 MiB,
+// and claims run kClaimAhead x max_in_flight deliveries ahead (512 by
+// default), so without a bound a backlog of large payloads took over half a
+// gigabyte. Ordinary payloads (a few kB) never come near it.
+constexpr std::int64_t kHeldBodyBudget = 32 * 1024 * 1024;
 
 SenderSettings current_sender_settings() {
     SenderSettings settings;
@@ -142,6 +148,7 @@ class Dispatcher {
         for (SentAttempt& sent : sender_->take_finished()) {
             auto found = in_flight_.find(sent.tag);
             if (found == in_flight_.end()) continue;
+            held_body_bytes_ -= found->second.body_bytes;
             if (sent.withdrawn) {
                 // No attempt was made. Leaving in_flight_ releases the
                 // delivery: the next claim takes it again if it is still
@@ -151,7 +158,8 @@ class Dispatcher {
                 continue;
             }
             note_finished();
-            finished_.push_back(finish_attempt(found->second, sent.observation, retry_schedule_,
+            finished_.push_back(finish_attempt(found->second.delivery, sent.observation,
+                                               retry_schedule_,
                                                Clock::now(), random_,
                                                sender_settings_.response_body_limit));
             in_flight_.erase(found);
@@ -183,8 +191,12 @@ class Dispatcher {
                                                    sender_settings_.response_body_limit));
                 continue;
             }
-            request.body = delivery.body;
-            in_flight_.emplace(request.tag, std::move(delivery));
+            // The body lives in the request alone: nothing reads it from the
+            // claimed delivery again.
+            auto body_bytes = static_cast<std::int64_t>(delivery.body.size());
+            request.body = std::move(delivery.body);
+            held_body_bytes_ += body_bytes;
+            in_flight_.emplace(request.tag, InFlightDelivery{std::move(delivery), body_bytes});
             sender_->submit(std::move(request));
         }
     }
@@ -196,9 +208,9 @@ class Dispatcher {
         int count = take_withdrawals(&withdrawals_seen_, withdrawals_);
         if (count == 0 || in_flight_.empty()) return;
         std::vector<std::uint64_t> tags;
-        for (const auto& [tag, delivery] : in_flight_) {
+        for (const auto& [tag, entry] : in_flight_) {
             // -1: more were posted than the ring keeps, so any may be concerned.
-            if (count < 0 || concerned_by_withdrawals(delivery, count)) tags.push_back(tag);
+            if (count < 0 || concerned_by_withdrawals(entry.delivery, count)) tags.push_back(tag);
         }
         if (!tags.empty()) sender_->withdraw(std::move(tags));
     }
@@ -236,7 +248,7 @@ class Dispatcher {
     // kClaimAhead - kClaimWhenBusyAtMost times max_in_flight: a claim then
     // brings a batch of a useful size.
     bool claim_due() const {
-        return claim_room() > 0 &&
+        return claim_room() > 0 && held_body_bytes_ < kHeldBodyBudget &&
                static_cast<long>(sender_->busy()) <= kClaimWhenBusyAtMost * in_flight_limit();
     }
 
@@ -268,12 +280,13 @@ class Dispatcher {
         // A pass that records also claims when a claim is due anyway.
         claim.batch_size = claim_wanted_now() ? std::min(claim_room(), kMaxClaimBatch) : 0;
         claim.default_timeout_ms = webhook::pg::setting_request_timeout_ms;
+        claim.body_budget = std::max<std::int64_t>(kHeldBodyBudget - held_body_bytes_, 1);
         if (!locked_out_.empty() && SteadyClock::now() >= locked_retry_at_) {
             for (FinishedAttempt& attempt : locked_out_) finished_.push_back(std::move(attempt));
             locked_out_.clear();
         }
         claim.in_flight.reserve(in_flight_.size() + finished_.size() + locked_out_.size());
-        for (const auto& [tag, delivery] : in_flight_) claim.in_flight.push_back(delivery.id);
+        for (const auto& [tag, entry] : in_flight_) claim.in_flight.push_back(entry.delivery.id);
         for (const FinishedAttempt& attempt : finished_) claim.in_flight.push_back(attempt.id);
         for (const FinishedAttempt& attempt : locked_out_) claim.in_flight.push_back(attempt.id);
         if (claim.batch_size > 0) claim_wanted_ = false;
@@ -314,7 +327,10 @@ class Dispatcher {
         }
         if (claim.batch_size == 0) return;
         // Places taken by parked deliveries count: more may be due behind them.
-        bool full = static_cast<int>(result.claimed.size()) + result.parked == claim.batch_size;
+        // So may more behind a claim cut short by the body budget; the next
+        // claim waits until answers have freed bytes (claim_due).
+        bool full = static_cast<int>(result.claimed.size()) + result.parked == claim.batch_size ||
+                    result.budget_reached;
         submit(std::move(result.claimed));
         claim_wanted_ = full;
         schedule_next_look(result.next_due);
@@ -428,7 +444,12 @@ class Dispatcher {
     RetrySchedule retry_schedule_;
     std::optional<std::string> retry_schedule_text_;  // the setting it was parsed from
 
-    std::unordered_map<std::uint64_t, ClaimedDelivery> in_flight_;
+    struct InFlightDelivery {
+        ClaimedDelivery delivery;  // its body moved into the request
+        std::int64_t body_bytes;
+    };
+    std::unordered_map<std::uint64_t, InFlightDelivery> in_flight_;
+    std::int64_t held_body_bytes_ = 0;  // of the requests of in_flight_
     // Withdrawals are read from the ring from where it stood at start.
     uint64 withdrawals_seen_ = withdrawals_posted();
     Withdrawal withdrawals_[kWithdrawalSlots];

@@ -9,7 +9,7 @@ CREATE EXTENSION IF NOT EXISTS pg_webhook;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(85);
+SELECT plan(93);
 
 CREATE TEMP TABLE t (name text PRIMARY KEY, id uuid);
 GRANT SELECT ON t TO webhook_admin, webhook_user;
@@ -315,5 +315,40 @@ RESET ROLE;
 SELECT is(pg_temp.error_of(format($$UPDATE webhook.delivery SET status = 'delivered', delivered_at = now() WHERE id = %L$$,
                                   (SELECT id FROM t WHERE name = 'd_tenant_dead'))),
           'no error', 'a superuser (the worker, a DBA repairing a row) may change any state');
+
+-- ---------------------------------------------------------------------------
+-- The claim's body budget: the worker holds every body it claims until the
+-- attempt is made, so a claim stops once its bodies add up to body_budget.
+-- ---------------------------------------------------------------------------
+INSERT INTO t SELECT 'ep_big', (webhook.create_endpoint('http://127.0.0.1:9/big')).id;
+-- Three due deliveries, oldest first, each with a body of 1011 bytes.
+CREATE TEMP TABLE big AS
+SELECT i, webhook.publish('big.event', jsonb_build_object('pad', repeat('x', 1000)), event_id => 'big-' || i,
+                          endpoint_id => (SELECT id FROM t WHERE name = 'ep_big')) AS id
+FROM generate_series(1, 3) AS i;
+UPDATE webhook.delivery d SET next_attempt_at = now() - (4 - big.i) * interval '1 minute'
+FROM big WHERE d.id = big.id;
+-- Everything else due counts as in flight here.
+CREATE TEMP TABLE others AS
+SELECT array_agg(id) AS ids FROM webhook.delivery
+WHERE status IN ('pending', 'retrying', 'rate_limited') AND id NOT IN (SELECT id FROM big);
+CREATE FUNCTION pg_temp.claimed_with_budget(budget bigint) RETURNS int[] LANGUAGE sql AS $$
+    SELECT coalesce(array_agg(big.i ORDER BY big.i), '{}')
+    FROM webhook.claim_due_deliveries(10, (SELECT coalesce(ids, '{}') FROM others), 15000, budget) AS c
+    JOIN big ON big.id = c.id $$;
+SELECT is((SELECT octet_length(convert_to(payload::text, 'UTF8')) FROM webhook.delivery WHERE id = (SELECT id FROM big WHERE i = 1)),
+          1011, 'each test body is 1011 bytes');
+SELECT is(pg_temp.claimed_with_budget(NULL), '{1,2,3}', 'no budget: the whole batch');
+SELECT is(pg_temp.claimed_with_budget(3033), '{1,2,3}', 'a budget that fits every body: the whole batch');
+SELECT is(pg_temp.claimed_with_budget(1012), '{1,2}', 'rows come while the bodies before them are under the budget');
+SELECT is(pg_temp.claimed_with_budget(1011), '{1}', '... and stop once they reach it, oldest due first');
+SELECT is(pg_temp.claimed_with_budget(1), '{1}', 'a budget smaller than one body still claims one delivery');
+-- A parked delivery is not sent: it carries no body, and takes no budget.
+SELECT (webhook.disable_endpoint((SELECT id FROM t WHERE name = 'ep_big'))).enabled;
+UPDATE webhook.delivery SET next_attempt_at = now() - interval '1 hour' WHERE id = (SELECT id FROM big WHERE i = 1);
+SELECT is((SELECT array_agg(row(c.parked, c.body IS NULL)::text)
+             FROM webhook.claim_due_deliveries(10, (SELECT coalesce(ids, '{}') FROM others), 15000, 1) AS c),
+          '{"(t,t)"}', 'a delivery parked behind a disabled endpoint comes without a body');
+SELECT is((SELECT next_attempt_at FROM webhook.delivery WHERE id = (SELECT id FROM big WHERE i = 1)), NULL, '... and is parked');
 
 SELECT * FROM finish();
