@@ -175,7 +175,12 @@ BEGIN
                             THEN convert_to(due.payload::text, 'UTF8') END AS body,
                        due.endpoint_disabled AS parked
                 FROM due
-                WHERE NOT due.endpoint_deleted) AS bodies) AS sized
+                WHERE NOT due.endpoint_deleted
+                -- Kept a subquery of its own, so that each body is made
+                -- once: pulled up, the body's expression was copied into the
+                -- running sum and the filter, and each payload was rendered
+                -- three times (a claim of 512 took 9.6 ms instead of 7.9).
+                OFFSET 0) AS bodies) AS sized
     WHERE body_budget IS NULL OR sized.bytes_before < body_budget;
 END
 $$;
