@@ -35,6 +35,7 @@ PG_SOURCES = \
 	src/pg/settings.cpp \
 	src/pg_webhook.cpp \
 	src/api/id_functions.cpp \
+	src/api/session_workspace_function.cpp \
 	src/api/payload_hash_function.cpp \
 	src/api/endpoint_functions.cpp \
 	src/api/endpoint_secret_read.cpp \

@@ -165,12 +165,21 @@ COMMENT ON FUNCTION webhook.default_workspace_id() IS
 -- session's setting, and one an application left on a connection (a pooler
 -- hands the same server connections around) must not decide the workspace
 -- of a PostgREST request.
+CREATE FUNCTION webhook.session_workspace_id(value text, source text) RETURNS uuid
+    AS 'MODULE_PATHNAME', 'webhook_session_workspace_id' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION webhook.session_workspace_id(text, text) IS
+    'Internal: value as a workspace id; 22P02 with a hint naming where it came from (source '
+    'claim: the workspace_id claim of request.jwt.claims; setting: webhook.workspace_id) when it '
+    'is not a uuid.';
+
 CREATE FUNCTION webhook.current_workspace_id() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
     RETURN COALESCE(
-        NULLIF(NULLIF(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb
-            OPERATOR(pg_catalog.->>) 'workspace_id', '')::uuid,
-        NULLIF(pg_catalog.current_setting('webhook.workspace_id', true), '')::uuid);
+        webhook.session_workspace_id(
+            NULLIF(NULLIF(pg_catalog.current_setting('request.jwt.claims', true), '')::jsonb
+                OPERATOR(pg_catalog.->>) 'workspace_id', ''), 'claim'),
+        webhook.session_workspace_id(
+            NULLIF(pg_catalog.current_setting('webhook.workspace_id', true), ''), 'setting'));
 COMMENT ON FUNCTION webhook.current_workspace_id() IS
     'The workspace this session acts in: the workspace_id claim of PostgREST''s '
     'request.jwt.claims, else the webhook.workspace_id setting, else NULL (a webhook_user then '

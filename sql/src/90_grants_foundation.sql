@@ -17,6 +17,7 @@ GRANT EXECUTE ON FUNCTION
     webhook.default_max_attempts(),
     webhook.default_workspace_id(),
     webhook.payload_hash(jsonb),
+    webhook.session_workspace_id(text, text),
     webhook.current_workspace_id(),
     webhook.effective_workspace_id(uuid),
     webhook.check_event_type(text),

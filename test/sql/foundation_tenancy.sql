@@ -30,7 +30,7 @@ CREATE FUNCTION pg_temp.delivery_of(text) RETURNS uuid LANGUAGE sql AS $$ SELECT
 CREATE TEMP TABLE d AS SELECT pg_temp.delivery_of('a') AS a, pg_temp.delivery_of('b') AS b;
 GRANT SELECT ON d TO PUBLIC;
 
-SELECT plan(45);
+SELECT plan(48);
 
 -- A webhook_user in workspace A.
 SET ROLE regress_tenant;
@@ -82,6 +82,15 @@ SELECT is((SELECT array_agg(DISTINCT workspace_id::text) FROM webhook.delivery),
 SELECT is((SELECT count(*)::int FROM webhook.list_endpoints()), 1, '... and only its endpoints');
 SET webhook.workspace_id = :wa;
 SELECT is((SELECT array_agg(DISTINCT workspace_id::text) FROM webhook.delivery), ARRAY[:wb], 'the claim takes precedence over the setting');
+-- A claim that is not a uuid is an error that names the claim (not the bare
+-- uuid syntax error of a cast), also with a valid setting beside it.
+SET request.jwt.claims = '{"role": "regress_tenant", "workspace_id": "bbbb-not-a-uuid"}';
+SELECT throws_ok('SELECT count(*) FROM webhook.delivery', '22P02', 'the workspace_id claim is not a uuid',
+                 'a malformed workspace_id claim: 22P02 naming the claim');
+SELECT is(pg_temp.error_of('SELECT count(*) FROM webhook.delivery'), '22P02 with hint', '... with a hint');
+SET request.jwt.claims = '{"role": "regress_tenant", "workspace_id": 42}';
+SELECT throws_ok($$SELECT webhook.publish('order.created', '{}')$$, '22P02', 'the workspace_id claim is not a uuid',
+                 'a workspace_id claim that is a number: the same, for publish too');
 
 -- Neither: nothing is visible and nothing can be written.
 RESET webhook.workspace_id;
