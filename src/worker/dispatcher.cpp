@@ -58,6 +58,11 @@ constexpr milliseconds kRecordDelay{20};
 // default), so without a bound a backlog of large payloads took over half a
 // gigabyte. Ordinary payloads (a few kB) never come near it.
 constexpr std::int64_t kHeldBodyBudget = 32 * 1024 * 1024;
+// Once the bodies reach the budget, the next claim waits until this much of
+// it is free again, so that it brings a batch: claiming whenever one answer
+// had freed one body's bytes made a transaction per delivery (payloads of
+// 100 kB or more fill the budget before the claim-ahead count).
+constexpr std::int64_t kHeldBodyFreeToClaim = kHeldBodyBudget / 4;
 
 SenderSettings current_sender_settings() {
     SenderSettings settings;
@@ -245,10 +250,12 @@ class Dispatcher {
     long in_flight_limit() const { return std::max(sender_settings_.max_in_flight, 1); }
 
     // A claim is worth a transaction once the engine's queue has room for
-    // kClaimAhead - kClaimWhenBusyAtMost times max_in_flight: a claim then
-    // brings a batch of a useful size.
+    // kClaimAhead - kClaimWhenBusyAtMost times max_in_flight, and the body
+    // budget kHeldBodyFreeToClaim bytes: a claim then brings a batch of a
+    // useful size.
     bool claim_due() const {
-        return claim_room() > 0 && held_body_bytes_ < kHeldBodyBudget &&
+        return claim_room() > 0 &&
+               held_body_bytes_ <= kHeldBodyBudget - kHeldBodyFreeToClaim &&
                static_cast<long>(sender_->busy()) <= kClaimWhenBusyAtMost * in_flight_limit();
     }
 
