@@ -94,6 +94,7 @@ class Dispatcher {
             reload_settings_if_asked();
             drive_engine();
             if (database_pass_wanted()) database_pass();
+            report_table_statistics();
             // After the claim: what it took may already be out of date.
             withdraw_changed_requests();
             drive_engine();
@@ -270,6 +271,19 @@ class Dispatcher {
     }
 
     // --- the database side ---------------------------------------------------
+
+    // A client backend hands its table statistics (rows inserted, updated,
+    // dead) to the shared statistics when it goes idle; a background worker
+    // must do it itself. Without this, autovacuum never learned of the
+    // worker's writes: the attempt log, which only the worker inserts into,
+    // was never vacuumed or analyzed, and the dead versions that recording
+    // leaves in webhook.delivery were not counted. Between transactions,
+    // at most once a second (Postgres limits it); the worker wakes at least
+    // that often while it has work, and a pending report waits at most until
+    // the next pass.
+    void report_table_statistics() {
+        call_postgres([] { pgstat_report_stat(false); });
+    }
 
     bool claim_wanted_now() const {
         if (!claim_due()) return false;
