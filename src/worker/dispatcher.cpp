@@ -59,9 +59,10 @@ constexpr milliseconds kRecordDelay{20};
 // gigabyte. Ordinary payloads (a few kB) never come near it.
 constexpr std::int64_t kHeldBodyBudget = 32 * 1024 * 1024;
 // Once the bodies reach the budget, the next claim waits until this much of
-// it is free again, so that it brings a batch: claiming whenever one answer
-// had freed one body's bytes made a transaction per delivery (payloads of
-// 100 kB or more fill the budget before the claim-ahead count).
+// it is free again, so that it brings a batch: claiming whenever an answer
+// has freed one body's bytes could cost a transaction per delivery when
+// answers trickle in (payloads of 64 kB or more fill the budget before the
+// claim-ahead count does).
 constexpr std::int64_t kHeldBodyFreeToClaim = kHeldBodyBudget / 4;
 
 SenderSettings current_sender_settings() {
