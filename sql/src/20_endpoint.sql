@@ -132,6 +132,7 @@ BEGIN
     END IF;
     IF length(NEW.disabled_reason) > 1000 THEN
         RAISE EXCEPTION 'disabled_reason is longer than 1000 characters' USING ERRCODE = '22023',
+            DETAIL = format('The reason has %s characters.', length(NEW.disabled_reason)),
             HINT = 'Shorten the reason.';
     END IF;
     PERFORM webhook.check_endpoint_headers(NEW.headers);

@@ -30,6 +30,7 @@ INSERT INTO refused VALUES
     ('an endpoint moved to another workspace', format($$UPDATE webhook.endpoint SET workspace_id = gen_random_uuid() WHERE id = %L$$, (SELECT id FROM endpoint)), '22023'),
     ('reset of a required field', format($$SELECT webhook.update_endpoint(%L, reset => '{url}')$$, (SELECT id FROM endpoint)), '22023'),
     ('a field set and reset', format($$SELECT webhook.update_endpoint(%L, description => 'x', reset => '{description}')$$, (SELECT id FROM endpoint)), '22023'),
+    ('a long disabled_reason', format($$SELECT webhook.disable_endpoint(%L, repeat('r', 1001))$$, (SELECT id FROM endpoint)), '22023'),
     ('a grace of 8 days', format($$SELECT webhook.rotate_endpoint_secret(%L, grace => '8 days')$$, (SELECT id FROM endpoint)), '22023'),
     ('publish without payload', $$SELECT webhook.publish('order.created', NULL)$$, '22023'),
     ('publish with an empty event_id', $$SELECT webhook.publish('order.created', '{}', event_id => '')$$, '22023'),
@@ -58,7 +59,7 @@ INSERT INTO refused VALUES
 CREATE TEMP TABLE raised AS
     SELECT r.what, e.* FROM refused r CROSS JOIN LATERAL pg_temp.error_parts(r.sql) e;
 
-SELECT plan(15);
+SELECT plan(16);
 
 SELECT is((SELECT string_agg(what || ': ' || state, '; ') FROM raised r
             WHERE state IS DISTINCT FROM (SELECT state FROM refused WHERE what = r.what)),
@@ -74,6 +75,8 @@ SELECT is((SELECT string_agg(what, '; ') FROM raised WHERE coalesce(hint, '') !~
 -- Details and hints that say what is true.
 SELECT is((SELECT detail FROM raised WHERE what = 'a long description'),
           'The description has 1001 characters.', 'the detail gives the description''s length');
+SELECT is((SELECT detail FROM raised WHERE what = 'a long disabled_reason'),
+          'The reason has 1001 characters.', 'the detail gives the disabled_reason''s length');
 SELECT is((SELECT detail FROM raised WHERE what = 'publish with an empty event_id'),
           'event_id has 0 characters.', 'the detail gives the event id''s length');
 SELECT is((SELECT hint FROM raised WHERE what = 'a grace of 8 days'),
