@@ -27,6 +27,8 @@ CREATE FUNCTION webhook.check_endpoint_headers(headers jsonb) RETURNS boolean
 AS $$
 DECLARE
     header record;
+    seen text[] := '{}';    -- the names so far, in lower case
+    total bigint := 0;      -- bytes of the names and values so far
 BEGIN
     IF headers IS NULL THEN
         RETURN true;
@@ -52,13 +54,44 @@ BEGIN
                       DETAIL = 'pg_webhook sets this header itself on every request.',
                       HINT = 'Remove it from the headers.';
         END IF;
+        -- The connection's own fields (RFC 9110, 7.6.1) are the HTTP client's
+        -- to manage, and HTTP/2 drops them, so they would be sent to some
+        -- receivers and not to others; the body is sent as it is, so a
+        -- content-encoding would misdescribe the bytes that were signed.
+        IF lower(header.key) IN ('keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade',
+                                 'content-encoding') THEN
+            RAISE EXCEPTION 'endpoint header % cannot be set', quote_literal(header.key)
+                USING ERRCODE = '22023',
+                      DETAIL = 'It concerns the connection or the encoding of the body, which pg_webhook manages.',
+                      HINT = 'Remove it from the headers.';
+        END IF;
+        -- Header names are case-insensitive: two keys that differ only in case
+        -- would send the header twice, which receivers join or refuse.
+        IF lower(header.key) = ANY (seen) THEN
+            RAISE EXCEPTION 'endpoint header % is given twice', quote_literal(header.key)
+                USING ERRCODE = '22023',
+                      DETAIL = 'Header names are case-insensitive, and another key of the headers names the same header.',
+                      HINT = 'Give each header once.';
+        END IF;
+        seen := seen || lower(header.key);
         IF jsonb_typeof(header.value) <> 'string' OR header.value #>> '{}' ~ '[\r\n\x01-\x08\x0b\x0c\x0e-\x1f\x7f]' THEN
             RAISE EXCEPTION 'invalid value for endpoint header %', quote_literal(header.key)
                 USING ERRCODE = '22023',
                       DETAIL = 'A header value is a JSON string without control characters.',
                       HINT = 'Give headers as a JSON object of strings, such as {"x-api-key": "abc"}.';
         END IF;
+        total := total + octet_length(header.key) + octet_length(header.value #>> '{}');
     END LOOP;
+    -- Receivers refuse requests whose header section is large (commonly from
+    -- 8 to 16 KiB in all), and the worker holds a copy of the headers for
+    -- every delivery it has claimed: unbounded, they failed every request
+    -- and could take the worker's memory.
+    IF total > 8192 THEN
+        RAISE EXCEPTION 'endpoint headers are too large'
+            USING ERRCODE = '22023',
+                  DETAIL = format('The headers'' names and values add up to %s bytes; at most 8192 are allowed.', total),
+                  HINT = 'Send fewer or shorter headers: receivers refuse requests with large headers.';
+    END IF;
     RETURN true;
 END
 $$;

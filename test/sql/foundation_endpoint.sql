@@ -9,7 +9,7 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(63);
+SELECT plan(68);
 
 -- Creation with defaults.
 CREATE TEMP TABLE e1 AS SELECT * FROM webhook.create_endpoint('https://example.com/hooks');
@@ -70,7 +70,13 @@ SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/'
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => '{"webhook-signature": "x"}')$$), '22023 with hint', 'reserved header: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => '{"x-a": "1\r\nx-b: 2"}')$$), '22023 with hint', 'header injection: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => '{"x-a": 1}')$$), '22023 with hint', 'non-string header value: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => '{"X-Api-Key": "a", "x-api-key": "b"}')$$), '22023 with hint', 'one header named twice, in two cases: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => '{"Upgrade": "h2c"}')$$), '22023 with hint', 'a connection header (upgrade): 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => '{"content-encoding": "gzip"}')$$), '22023 with hint', 'a content-encoding for the unencoded body: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => jsonb_build_object('x-big', repeat('v', 8188)))$$), '22023 with hint', 'headers over 8192 bytes: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => jsonb_build_object('x-big', repeat('v', 8187)))$$), 'no error', 'headers of 8192 bytes are taken');
 SELECT is(pg_temp.error_of($$INSERT INTO webhook.endpoint (url) VALUES ('ws://example.com/')$$), '22023 with hint', 'direct INSERT is validated too');
+DELETE FROM webhook.endpoint WHERE headers ? 'x-big';
 SELECT is((SELECT count(*)::int FROM webhook.endpoint), 2, 'refused endpoints left nothing behind');
 
 -- Update, with reset.

@@ -37,6 +37,9 @@ INSERT INTO refused VALUES
     ('an invalid event type', $$SELECT webhook.publish('order created', '{}')$$, '22023'),
     ('a URL with credentials', $$SELECT webhook.create_endpoint('https://u:p@example.com/')$$, '22023'),
     ('a secret without whsec_', $$SELECT webhook.create_endpoint('https://example.com/', secret => 'abc')$$, '22023'),
+    ('headers over 8192 bytes', $$SELECT webhook.create_endpoint('https://example.com/', headers => jsonb_build_object('x-a', repeat('a', 5000), 'X-B', repeat('b', 5000)))$$, '22023'),
+    ('a header named twice', $$SELECT webhook.create_endpoint('https://example.com/', headers => '{"Authorization": "a", "authorization": "b"}')$$, '22023'),
+    ('a connection header', $$SELECT webhook.create_endpoint('https://example.com/', headers => '{"keep-alive": "timeout=5"}')$$, '22023'),
     ('max_attempts 0', $$SELECT webhook.create_endpoint('https://example.com/', max_attempts => 0)$$, '22023'),
     ('an unknown endpoint', $$SELECT webhook.get_endpoint(gen_random_uuid())$$, 'P0002'),
     ('an unknown delivery', $$SELECT webhook.get_delivery(gen_random_uuid())$$, 'P0002'),
@@ -59,7 +62,7 @@ INSERT INTO refused VALUES
 CREATE TEMP TABLE raised AS
     SELECT r.what, e.* FROM refused r CROSS JOIN LATERAL pg_temp.error_parts(r.sql) e;
 
-SELECT plan(16);
+SELECT plan(17);
 
 SELECT is((SELECT string_agg(what || ': ' || state, '; ') FROM raised r
             WHERE state IS DISTINCT FROM (SELECT state FROM refused WHERE what = r.what)),
@@ -77,6 +80,9 @@ SELECT is((SELECT detail FROM raised WHERE what = 'a long description'),
           'The description has 1001 characters.', 'the detail gives the description''s length');
 SELECT is((SELECT detail FROM raised WHERE what = 'a long disabled_reason'),
           'The reason has 1001 characters.', 'the detail gives the disabled_reason''s length');
+SELECT is((SELECT detail FROM raised WHERE what = 'headers over 8192 bytes'),
+          'The headers'' names and values add up to 10006 bytes; at most 8192 are allowed.',
+          'the detail of oversized headers gives their size and the limit');
 SELECT is((SELECT detail FROM raised WHERE what = 'publish with an empty event_id'),
           'event_id has 0 characters.', 'the detail gives the event id''s length');
 SELECT is((SELECT hint FROM raised WHERE what = 'a grace of 8 days'),
