@@ -1,5 +1,6 @@
 #include "core/endpoint_url.hpp"
 
+#include <cstdio>
 #include <memory>
 
 #include <curl/curl.h>
@@ -22,6 +23,56 @@ struct CurlFree {
     throw Error::invalid_parameter("invalid endpoint url", std::move(detail), kUrlHint);
 }
 
+// Characters that cannot be seen where a URL is shown, or that read as a
+// space: C1 controls, Unicode spaces, zero-width and bidirectional formatting
+// characters, the soft hyphen and the byte order mark. A URL pasted with
+// one passes curl's parser, and then no request can reach its host.
+bool is_invisible_or_space(char32_t code_point) {
+    return (code_point >= 0x80 && code_point <= 0xA0) || code_point == 0xAD ||
+           code_point == 0x1680 || code_point == 0x180E ||
+           (code_point >= 0x2000 && code_point <= 0x200F) ||
+           (code_point >= 0x2028 && code_point <= 0x202F) ||
+           (code_point >= 0x205F && code_point <= 0x206F) || code_point == 0x3000 ||
+           code_point == 0xFEFF;
+}
+
+// The first such character of the UTF-8 text, or 0. Bytes that are not
+// well-formed UTF-8 are passed over (curl's parser judges them).
+char32_t first_invisible_or_space(std::string_view text) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        auto lead = static_cast<unsigned char>(text[i]);
+        std::size_t length = lead >= 0xF0 && lead <= 0xF4   ? 4
+                             : lead >= 0xE0 && lead <= 0xEF ? 3
+                             : lead >= 0xC2 && lead <= 0xDF ? 2
+                                                            : 1;
+        if (length == 1 || i + length > text.size()) {
+            ++i;
+            continue;
+        }
+        char32_t code_point = lead & (0xFF >> (length + 1));
+        bool well_formed = true;
+        for (std::size_t k = 1; k < length; ++k) {
+            auto byte = static_cast<unsigned char>(text[i + k]);
+            if ((byte & 0xC0) != 0x80) well_formed = false;
+            code_point = (code_point << 6) | (byte & 0x3F);
+        }
+        if (!well_formed) {
+            ++i;
+            continue;
+        }
+        if (is_invisible_or_space(code_point)) return code_point;
+        i += length;
+    }
+    return 0;
+}
+
+std::string code_point_name(char32_t code_point) {
+    char name[16];
+    std::snprintf(name, sizeof name, "U+%04X", static_cast<unsigned>(code_point));
+    return name;
+}
+
 }  // namespace
 
 void validate_endpoint_url(std::string_view url) {
@@ -32,6 +83,10 @@ void validate_endpoint_url(std::string_view url) {
     for (char c : url) {
         auto byte = static_cast<unsigned char>(c);
         if (byte <= 0x20 || byte == 0x7F) refuse("The URL contains whitespace or a control character.");
+    }
+    if (char32_t hidden = first_invisible_or_space(url)) {
+        refuse("The URL contains " + code_point_name(hidden) +
+               ", a space, invisible or control character.");
     }
 
     std::unique_ptr<CURLU, CurlUrlDeleter> handle(curl_url());

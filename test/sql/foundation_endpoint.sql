@@ -9,7 +9,7 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(68);
+SELECT plan(71);
 
 -- Creation with defaults.
 CREATE TEMP TABLE e1 AS SELECT * FROM webhook.create_endpoint('https://example.com/hooks');
@@ -53,6 +53,9 @@ SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('file:///etc/passwd'
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('not a url')$$), '22023 with hint', 'garbage URL: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://')$$), '22023 with hint', 'URL without host: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://user:pass@example.com/')$$), '22023 with hint', 'URL with credentials: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://exa' || chr(160) || 'mple.com/')$$), '22023 with hint', 'URL with a no-break space: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://example.com/hook' || chr(8203))$$), '22023 with hint', 'URL with a zero-width space: 22023');
+SELECT ok(webhook.check_url('https://b' || chr(252) || 'cher.example/'), 'an internationalized host name is a URL');
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint(NULL)$$), '22023 with hint', 'NULL URL: 22023');
 SELECT throws_ok($$SELECT webhook.create_endpoint('gopher://x/')$$, '22023',
                  'invalid endpoint url', 'the C++ error reaches the client with its message');

@@ -55,6 +55,25 @@ TEST(EndpointUrl, RefusesEverythingElseWith22023) {
     }
 }
 
+// Pasted URLs bring characters that cannot be seen, or read as a space; curl
+// parses them, and then no request reaches the host.
+TEST(EndpointUrl, RefusesInvisibleAndSpaceCharacters) {
+    for (const char* url : {"https://exa\u00A0mple.com/", "https://example.com/hook\u200B",
+                            "https://example.com\u2028/", "\uFEFFhttps://example.com/",
+                            "https://example.com/\u202Ekoohbew", "https://example.com/a\u3000b",
+                            "https://example.com/\xC2\x85", "https://ex\u00ADample.com/"}) {
+        EXPECT_EQ(sqlstate_of(webhook::validate_endpoint_url, url), "22023") << url;
+    }
+    try {
+        webhook::validate_endpoint_url("https://exa\u00A0mple.com/");
+    } catch (const webhook::Error& error) {
+        EXPECT_NE(error.detail().find("U+00A0"), std::string::npos) << error.detail();
+    }
+    // Letters beyond ASCII are not refused: an internationalized host name.
+    EXPECT_EQ(sqlstate_of(webhook::validate_endpoint_url, "https://b\u00FCcher.example/\u00E9t\u00E9"),
+              "ok");
+}
+
 TEST(EndpointUrl, RefusesCredentialsInTheUrl) {
     for (const char* url : {"https://user:pass@example.com/hook", "https://user@example.com/",
                             "http://:token@127.0.0.1:8080/x"}) {
