@@ -139,7 +139,7 @@ BEGIN
         IF cardinality(NEW.event_types) = 0 THEN
             RAISE EXCEPTION 'event_types is empty' USING ERRCODE = '22023',
                 DETAIL = 'An endpoint with no event types would never receive anything.',
-                HINT = 'Pass NULL to receive every event type, or name at least one.';
+                HINT = 'Name at least one, or leave event_types NULL to receive every event type (update_endpoint: reset => ''{event_types}'').';
         END IF;
         IF array_ndims(NEW.event_types) > 1 THEN
             RAISE EXCEPTION 'event_types must be a one-dimensional array' USING ERRCODE = '22023',
@@ -151,12 +151,12 @@ BEGIN
     IF NEW.max_attempts IS NOT NULL AND NEW.max_attempts NOT BETWEEN 1 AND 100 THEN
         RAISE EXCEPTION 'max_attempts must be between 1 and 100' USING ERRCODE = '22023',
             DETAIL = format('max_attempts was %s.', NEW.max_attempts),
-            HINT = 'Pass NULL to use the retry schedule''s length + 1.';
+            HINT = 'Pass 1 to 100, or leave max_attempts NULL for the retry schedule''s length + 1 (update_endpoint: reset => ''{max_attempts}'').';
     END IF;
     IF NEW.timeout_ms IS NOT NULL AND NEW.timeout_ms NOT BETWEEN 100 AND 300000 THEN
         RAISE EXCEPTION 'timeout_ms must be between 100 and 300000' USING ERRCODE = '22023',
             DETAIL = format('timeout_ms was %s.', NEW.timeout_ms),
-            HINT = 'Pass NULL to use the webhook.request_timeout setting.';
+            HINT = 'Pass 100 to 300000, or leave timeout_ms NULL for the webhook.request_timeout setting (update_endpoint: reset => ''{timeout_ms}'').';
     END IF;
     IF length(NEW.description) > 1000 THEN
         RAISE EXCEPTION 'description is longer than 1000 characters' USING ERRCODE = '22023',

@@ -31,6 +31,9 @@ INSERT INTO refused VALUES
     ('reset of a required field', format($$SELECT webhook.update_endpoint(%L, reset => '{url}')$$, (SELECT id FROM endpoint)), '22023'),
     ('a field set and reset', format($$SELECT webhook.update_endpoint(%L, description => 'x', reset => '{description}')$$, (SELECT id FROM endpoint)), '22023'),
     ('a long disabled_reason', format($$SELECT webhook.disable_endpoint(%L, repeat('r', 1001))$$, (SELECT id FROM endpoint)), '22023'),
+    ('an update to event_types {}', format($$SELECT webhook.update_endpoint(%L, event_types => '{}')$$, (SELECT id FROM endpoint)), '22023'),
+    ('an update to max_attempts 101', format($$SELECT webhook.update_endpoint(%L, max_attempts => 101)$$, (SELECT id FROM endpoint)), '22023'),
+    ('an update to timeout_ms 99', format($$SELECT webhook.update_endpoint(%L, timeout_ms => 99)$$, (SELECT id FROM endpoint)), '22023'),
     ('a grace of 8 days', format($$SELECT webhook.rotate_endpoint_secret(%L, grace => '8 days')$$, (SELECT id FROM endpoint)), '22023'),
     ('publish without payload', $$SELECT webhook.publish('order.created', NULL)$$, '22023'),
     ('publish with an empty event_id', $$SELECT webhook.publish('order.created', '{}', event_id => '')$$, '22023'),
@@ -62,7 +65,7 @@ INSERT INTO refused VALUES
 CREATE TEMP TABLE raised AS
     SELECT r.what, e.* FROM refused r CROSS JOIN LATERAL pg_temp.error_parts(r.sql) e;
 
-SELECT plan(17);
+SELECT plan(18);
 
 SELECT is((SELECT string_agg(what || ': ' || state, '; ') FROM raised r
             WHERE state IS DISTINCT FROM (SELECT state FROM refused WHERE what = r.what)),
@@ -83,6 +86,11 @@ SELECT is((SELECT detail FROM raised WHERE what = 'a long disabled_reason'),
 SELECT is((SELECT detail FROM raised WHERE what = 'headers over 8192 bytes'),
           'The headers'' names and values add up to 10006 bytes; at most 8192 are allowed.',
           'the detail of oversized headers gives their size and the limit');
+-- In update_endpoint a NULL leaves a field as it is: a hint that says
+-- "pass NULL" must also say how to make it NULL there.
+SELECT is((SELECT string_agg(what, '; ') FROM raised
+            WHERE what LIKE 'an update to %' AND hint NOT LIKE '%reset => ''{' || split_part(what, ' ', 4) || '}''%'), NULL,
+          'the hints of update_endpoint''s refusals say how to reset the field, since NULL leaves it unchanged');
 SELECT is((SELECT detail FROM raised WHERE what = 'publish with an empty event_id'),
           'event_id has 0 characters.', 'the detail gives the event id''s length');
 SELECT is((SELECT hint FROM raised WHERE what = 'a grace of 8 days'),
