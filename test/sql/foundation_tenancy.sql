@@ -30,7 +30,7 @@ CREATE FUNCTION pg_temp.delivery_of(text) RETURNS uuid LANGUAGE sql AS $$ SELECT
 CREATE TEMP TABLE d AS SELECT pg_temp.delivery_of('a') AS a, pg_temp.delivery_of('b') AS b;
 GRANT SELECT ON d TO PUBLIC;
 
-SELECT plan(48);
+SELECT plan(49);
 
 -- A webhook_user in workspace A.
 SET ROLE regress_tenant;
@@ -50,7 +50,7 @@ SELECT is(pg_temp.error_of('SELECT * FROM webhook.endpoint'), '42501 without hin
 SELECT ok((SELECT secret IS NULL FROM webhook.get_endpoint(pg_temp.endpoint_of('a'))), 'get_endpoint returns no secret');
 SELECT is(pg_temp.error_of(format('SELECT webhook.update_endpoint(%L, url => %L)', pg_temp.endpoint_of('b'), 'https://evil.example/')), 'P0002 with hint', 'workspace B''s endpoint cannot be updated');
 SELECT is(pg_temp.error_of(format('SELECT webhook.delete_endpoint(%L)', pg_temp.endpoint_of('b'))), 'P0002 with hint', 'workspace B''s endpoint cannot be deleted');
-SELECT is(pg_temp.error_of(format('SELECT webhook.create_endpoint(%L, workspace_id => %L)', 'https://x.example/', :wb)), '42501 without hint', 'an endpoint cannot be created in workspace B');
+SELECT is(pg_temp.error_of(format('SELECT webhook.create_endpoint(%L, workspace_id => %L)', 'https://x.example/', :wb)), '42501 with hint', 'an endpoint cannot be created in workspace B, and the error says what to do');
 SELECT is(pg_temp.error_of(format($$INSERT INTO webhook.delivery (workspace_id, endpoint_id, event_id, event_type, payload, max_attempts) VALUES (%L, %L, 'e', 't', '{}', 1)$$, :wb, pg_temp.endpoint_of('b'))), '42501 without hint', 'a delivery cannot be inserted into workspace B');
 SELECT is(pg_temp.error_of(format($$SELECT webhook.publish('order.created', '{}', %L, 'evt_sneaky')$$, :wb)), '42501 with hint', 'publishing to workspace B is refused');
 SELECT is((SELECT workspace_id FROM webhook.create_endpoint('https://mine.example/')), :wa::uuid, 'a new endpoint lands in the session''s workspace');
@@ -96,7 +96,8 @@ SELECT throws_ok($$SELECT webhook.publish('order.created', '{}')$$, '22P02', 'th
 RESET webhook.workspace_id;
 RESET request.jwt.claims;
 SELECT is((SELECT count(*)::int FROM webhook.endpoint) + (SELECT count(*)::int FROM webhook.delivery), 0, 'without a workspace a webhook_user sees nothing');
-SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://x.example/')$$), '42501 without hint', '... and changes nothing');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://x.example/')$$), '42501 with hint', '... and changes nothing (create_endpoint says why)');
+SELECT is(pg_temp.error_of($$INSERT INTO webhook.endpoint (url) VALUES ('https://x.example/')$$), '42501 without hint', '... nor does a plain INSERT (row-level security''s own error)');
 SELECT is(pg_temp.error_of($$SET webhook.workspace_id = 'not-a-uuid'$$), '22023 with hint', 'a malformed workspace setting is refused');
 RESET ROLE;
 

@@ -235,7 +235,7 @@ BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE;
 SELECT pg_temp.pgrst_request('webhook_user', NULL, 'POST', '/rpc/create_endpoint') \gset
 SELECT is((SELECT "webhook"."count_deliveries"()), 0::bigint, 'a JWT without workspace_id sees nothing');
 SELECT is(pg_temp.error_of($$SELECT * FROM "webhook"."create_endpoint"("url" := 'https://c.example/')$$),
-          '42501 without hint', '... and creates nothing (PostgREST: 403)');
+          '42501 with hint', '... and creates nothing (PostgREST: 403), with an error that says what to do');
 COMMIT;
 -- A session-level webhook.workspace_id left on the connection (an
 -- application's SET on a connection a pooler later hands to PostgREST) does
