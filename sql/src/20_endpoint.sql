@@ -215,7 +215,7 @@ CREATE TRIGGER endpoint_before_write BEFORE INSERT OR UPDATE ON webhook.endpoint
 -- It reads the secret as the table's owner: the fixed search_path keeps the
 -- caller's own operators and functions out of that query.
 CREATE FUNCTION webhook.endpoint_secret(id uuid) RETURNS text
-    AS 'MODULE_PATHNAME', 'webhook_endpoint_secret' LANGUAGE C STABLE STRICT
+    AS 'MODULE_PATHNAME', 'webhook_endpoint_secret' LANGUAGE C STABLE
     SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION webhook.endpoint_secret(uuid) IS
     'The signing secret of an endpoint visible to the caller: the one call that reveals it. P0002 otherwise.';

@@ -56,9 +56,21 @@ private:
     int saved_context_;
 };
 
+[[noreturn]] void refuse_not_found() {
+    throw webhook::Error(webhook::sqlstate::kNoDataFound, "endpoint not found",
+                         "No endpoint with this id is visible to the current role and "
+                         "workspace.",
+                         "Check the id, and the workspace the session acts in: the JWT's "
+                         "workspace_id claim (PostgREST), else the webhook.workspace_id "
+                         "setting.");
+}
+
 }  // namespace
 
+// Not STRICT: a NULL id names no endpoint, and is refused as get_endpoint()
+// and endpoint_headers() refuse it, not answered with a NULL secret.
 WEBHOOK_SQL_FUNCTION(webhook_endpoint_secret) {
+    if (PG_ARGISNULL(0)) refuse_not_found();
     Datum id = PG_GETARG_DATUM(0);
     webhook::pg::call_postgres([] { SPI_connect(); });
 
@@ -76,14 +88,7 @@ WEBHOOK_SQL_FUNCTION(webhook_endpoint_secret) {
     }
     webhook::pg::call_postgres([] { SPI_finish(); });
 
-    if (!secret) {
-        throw webhook::Error(webhook::sqlstate::kNoDataFound, "endpoint not found",
-                             "No endpoint with this id is visible to the current role and "
-                             "workspace.",
-                             "Check the id, and the workspace the session acts in: the JWT's "
-                             "workspace_id claim (PostgREST), else the webhook.workspace_id "
-                             "setting.");
-    }
+    if (!secret) refuse_not_found();
     text* result = webhook::pg::call_postgres([&] {
         return cstring_to_text_with_len(secret->data(), static_cast<int>(secret->size()));
     });

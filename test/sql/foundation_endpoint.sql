@@ -9,7 +9,7 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(71);
+SELECT plan(72);
 
 -- Creation with defaults.
 CREATE TEMP TABLE e1 AS SELECT * FROM webhook.create_endpoint('https://example.com/hooks');
@@ -119,6 +119,7 @@ SELECT is((SELECT previous_secret_expires_at FROM webhook.endpoint WHERE id = (S
 SELECT is(pg_temp.error_of(format($$SELECT webhook.rotate_endpoint_secret(%L, grace => interval '-1 hour')$$, (SELECT id FROM e2))), '22023 with hint', 'negative grace: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.endpoint_secret('00000000-0000-0000-0000-0000000000aa')$$), 'P0002 with hint', 'secret of an unknown endpoint: P0002');
 SELECT is(pg_temp.error_of($$SELECT webhook.endpoint_headers('00000000-0000-0000-0000-0000000000aa')$$), 'P0002 with hint', 'headers of an unknown endpoint: P0002');
+SELECT is(pg_temp.error_of($$SELECT webhook.endpoint_secret(NULL)$$), 'P0002 with hint', 'the secret of no endpoint (a NULL id): P0002, not a NULL secret');
 
 -- Deletion keeps history and cancels what was still to be sent.
 SELECT webhook.publish('invoice.paid', '{"n": 1}', workspace_id => '11111111-1111-1111-1111-111111111111') IS NOT NULL;
