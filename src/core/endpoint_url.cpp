@@ -78,7 +78,10 @@ std::string code_point_name(char32_t code_point) {
 void validate_endpoint_url(std::string_view url) {
     if (url.empty()) refuse("The URL is empty.");
     if (url.size() > kMaxUrlLength) {
-        refuse("The URL is longer than " + std::to_string(kMaxUrlLength) + " characters.");
+        // Bytes, not characters: a URL of letters beyond ASCII is refused
+        // with fewer than 2048 of them, and the detail must say so truly.
+        refuse("The URL has " + std::to_string(url.size()) + " bytes; at most " +
+               std::to_string(kMaxUrlLength) + " are allowed.");
     }
     for (char c : url) {
         auto byte = static_cast<unsigned char>(c);

@@ -74,6 +74,23 @@ TEST(EndpointUrl, RefusesInvisibleAndSpaceCharacters) {
               "ok");
 }
 
+// The limit is in bytes: the detail says bytes, and counts them, for a URL
+// of fewer than 2048 characters but more bytes.
+TEST(EndpointUrl, LengthLimitIsStatedInBytes) {
+    std::string url = "https://example.com/";
+    for (int i = 0; i < 1100; ++i) url += "\u00E9";  // two bytes each
+    try {
+        webhook::validate_endpoint_url(url);
+        ADD_FAILURE() << "a URL of " << url.size() << " bytes was accepted";
+    } catch (const webhook::Error& error) {
+        EXPECT_EQ(error.detail(), "The URL has " + std::to_string(url.size()) +
+                                      " bytes; at most 2048 are allowed.");
+    }
+    EXPECT_EQ(sqlstate_of(webhook::validate_endpoint_url,
+                          "https://example.com/" + std::string(2048 - 20, 'a')),
+              "ok");
+}
+
 TEST(EndpointUrl, RefusesCredentialsInTheUrl) {
     for (const char* url : {"https://user:pass@example.com/hook", "https://user@example.com/",
                             "http://:token@127.0.0.1:8080/x"}) {
