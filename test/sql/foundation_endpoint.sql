@@ -9,7 +9,7 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(72);
+SELECT plan(74);
 
 -- Creation with defaults.
 CREATE TEMP TABLE e1 AS SELECT * FROM webhook.create_endpoint('https://example.com/hooks');
@@ -78,6 +78,9 @@ SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/'
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => '{"content-encoding": "gzip"}')$$), '22023 with hint', 'a content-encoding for the unencoded body: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => jsonb_build_object('x-big', repeat('v', 8188)))$$), '22023 with hint', 'headers over 8192 bytes: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => jsonb_build_object('x-big', repeat('v', 8187)))$$), 'no error', 'headers of 8192 bytes are taken');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => (SELECT jsonb_object_agg('x-' || i, 'v') FROM generate_series(1, 65) i))$$), '22023 with hint', '65 headers: 22023');
+-- Refused by its size before its keys are compared with one another.
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => (SELECT jsonb_object_agg('x-' || i, '') FROM generate_series(1, 200000) i))$$), '22023 with hint', '200,000 headers: 22023');
 SELECT is(pg_temp.error_of($$INSERT INTO webhook.endpoint (url) VALUES ('ws://example.com/')$$), '22023 with hint', 'direct INSERT is validated too');
 DELETE FROM webhook.endpoint WHERE headers ? 'x-big';
 SELECT is((SELECT count(*)::int FROM webhook.endpoint), 2, 'refused endpoints left nothing behind');

@@ -41,6 +41,7 @@ INSERT INTO refused VALUES
     ('a URL with credentials', $$SELECT webhook.create_endpoint('https://u:p@example.com/')$$, '22023'),
     ('a secret without whsec_', $$SELECT webhook.create_endpoint('https://example.com/', secret => 'abc')$$, '22023'),
     ('headers over 8192 bytes', $$SELECT webhook.create_endpoint('https://example.com/', headers => jsonb_build_object('x-a', repeat('a', 5000), 'X-B', repeat('b', 5000)))$$, '22023'),
+    ('65 headers', $$SELECT webhook.create_endpoint('https://example.com/', headers => (SELECT jsonb_object_agg('x-' || i, 'v') FROM generate_series(1, 65) i))$$, '22023'),
     ('a header named twice', $$SELECT webhook.create_endpoint('https://example.com/', headers => '{"Authorization": "a", "authorization": "b"}')$$, '22023'),
     ('a connection header', $$SELECT webhook.create_endpoint('https://example.com/', headers => '{"keep-alive": "timeout=5"}')$$, '22023'),
     ('max_attempts 0', $$SELECT webhook.create_endpoint('https://example.com/', max_attempts => 0)$$, '22023'),
