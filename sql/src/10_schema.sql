@@ -191,6 +191,39 @@ CREATE FUNCTION webhook.effective_workspace_id(requested uuid) RETURNS uuid
 COMMENT ON FUNCTION webhook.effective_workspace_id(uuid) IS
     'The workspace a call acts in: the one it names, else the session''s, else the default one.';
 
+-- A webhook_user acts only in its session's workspace. Row-level security
+-- enforces that anyway, but a write it refuses gets Postgres's bare "new row
+-- violates row-level security policy", which names neither the workspace
+-- nor what to do, and a read it narrows answers nothing at all (a publish to
+-- another workspace would reach no endpoint and drop the event without a
+-- word). The API functions call this first; true, or 42501 with a detail and
+-- a hint. action: "publish"; action_by_user: "publishes".
+CREATE FUNCTION webhook.check_session_workspace(workspace uuid, action text, action_by_user text)
+RETURNS boolean
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    session_workspace CONSTANT uuid := webhook.current_workspace_id();
+BEGIN
+    IF workspace IS DISTINCT FROM session_workspace
+       AND NOT pg_has_role('webhook_admin', 'USAGE')
+       AND NOT (SELECT r.rolbypassrls FROM pg_roles r WHERE r.rolname = current_user) THEN
+        RAISE EXCEPTION 'cannot % in workspace %', action, workspace USING ERRCODE = '42501',
+            DETAIL = CASE WHEN session_workspace IS NULL
+                          THEN format('This session acts in no workspace, and a webhook_user %s only in its session''s workspace.',
+                                      action_by_user)
+                          ELSE format('This session acts in workspace %s, and a webhook_user %s only in its session''s workspace.',
+                                      session_workspace, action_by_user) END,
+            HINT = format('Set webhook.workspace_id (or the workspace_id claim of request.jwt.claims) to the workspace, or %s as webhook_admin.',
+                          action);
+    END IF;
+    RETURN true;
+END
+$$;
+COMMENT ON FUNCTION webhook.check_session_workspace(uuid, text, text) IS
+    'Internal: true when the caller may act in workspace (its session''s, or any for webhook_admin '
+    'and roles that bypass row-level security); 42501 with a detail and a hint otherwise.';
+
 -- ---------------------------------------------------------------------------
 -- Endpoints: where deliveries go.
 -- ---------------------------------------------------------------------------

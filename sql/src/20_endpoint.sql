@@ -307,22 +307,8 @@ AS $$
 DECLARE
     new_id uuid;
     workspace CONSTANT uuid := webhook.effective_workspace_id(create_endpoint.workspace_id);
-    session_workspace CONSTANT uuid := webhook.current_workspace_id();
 BEGIN
-    -- A webhook_user writes only in its session's workspace. Row-level
-    -- security refuses the row anyway, but with Postgres's bare "new row
-    -- violates row-level security policy", which names neither the
-    -- workspace nor what to do; publish() says both.
-    IF workspace IS DISTINCT FROM session_workspace
-       AND NOT pg_has_role('webhook_admin', 'USAGE')
-       AND NOT (SELECT r.rolbypassrls FROM pg_roles r WHERE r.rolname = current_user) THEN
-        RAISE EXCEPTION 'cannot create an endpoint in workspace %', workspace USING ERRCODE = '42501',
-            DETAIL = CASE WHEN session_workspace IS NULL
-                          THEN 'This session acts in no workspace, and a webhook_user creates endpoints only in its session''s workspace.'
-                          ELSE format('This session acts in workspace %s, and a webhook_user creates endpoints only in its session''s workspace.',
-                                      session_workspace) END,
-            HINT = 'Set webhook.workspace_id (or the workspace_id claim of request.jwt.claims) to the workspace, or create the endpoint as webhook_admin.';
-    END IF;
+    PERFORM webhook.check_session_workspace(workspace, 'create an endpoint', 'creates endpoints');
     IF create_endpoint.url IS NULL THEN
         RAISE EXCEPTION 'endpoint url is required' USING ERRCODE = '22023',
             DETAIL = 'The url is where the endpoint''s deliveries are sent.',

@@ -20,6 +20,7 @@ GRANT EXECUTE ON FUNCTION
     webhook.session_workspace_id(text, text),
     webhook.current_workspace_id(),
     webhook.effective_workspace_id(uuid),
+    webhook.check_session_workspace(uuid, text, text),
     webhook.check_event_type(text),
     webhook.check_endpoint_headers(jsonb),
     webhook.check_previous_secret(text),
