@@ -454,6 +454,13 @@ BEGIN
     -- Its unfinished deliveries are cancelled by a trigger (also for a
     -- DELETE that does not come through here).
     DELETE FROM webhook.endpoint AS e WHERE e.id = delete_endpoint.id;
+    -- Seen above, and gone once its row lock was granted: a concurrent
+    -- delete committed first. That is not found either.
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'endpoint % not found', delete_endpoint.id USING ERRCODE = 'P0002',
+            DETAIL = 'Another transaction deleted the endpoint while this one waited for it.',
+            HINT = 'Nothing is left to delete; list the endpoints to see what remains.';
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION webhook.delete_endpoint(uuid) IS
