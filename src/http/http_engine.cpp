@@ -238,6 +238,21 @@ HttpEngine::HttpEngine(EngineSettings settings) : settings_(std::move(settings))
     curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &EngineCallbacks::on_timer);
     curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
     curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(settings_.max_in_flight));
+    remember_default_trust_store();
+}
+
+void HttpEngine::remember_default_trust_store() {
+    CURL* easy = curl_easy_init();
+    if (easy == nullptr) return;
+    char* file = nullptr;
+    char* path = nullptr;
+    if (curl_easy_getinfo(easy, CURLINFO_CAINFO, &file) == CURLE_OK && file != nullptr) {
+        default_ca_file_ = file;
+    }
+    if (curl_easy_getinfo(easy, CURLINFO_CAPATH, &path) == CURLE_OK && path != nullptr) {
+        default_ca_path_ = path;
+    }
+    curl_easy_cleanup(easy);
 }
 
 HttpEngine::~HttpEngine() {
@@ -307,6 +322,9 @@ void* HttpEngine::take_easy() {
     option(CURLOPT_POST, 1L);
     option(CURLOPT_USERAGENT, user_agent());
     option(CURLOPT_TCP_KEEPALIVE, 1L);
+    // TLS 1.0 and 1.1 are deprecated (RFC 8996); some systems' OpenSSL
+    // settings still allow them.
+    option(CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
     option(CURLOPT_WRITEFUNCTION, &EngineCallbacks::on_body);
     option(CURLOPT_HEADERFUNCTION, &EngineCallbacks::on_header);
     option(CURLOPT_OPENSOCKETFUNCTION, &EngineCallbacks::on_open_socket);
@@ -392,6 +410,13 @@ void HttpEngine::start(Request request) {
     option(CURLOPT_HTTPHEADER, transfer->header_list);
     option(CURLOPT_TIMEOUT_MS, timeout_ms);
     option(CURLOPT_CONNECTTIMEOUT_MS, std::min(settings_.connect_timeout_ms, timeout_ms));
+    // Set on every request, since easy handles outlive a reconfigure(). A
+    // kept connection is reused only by a request with the same trust store.
+    const bool own_authorities = !settings_.tls_ca_file.empty();
+    const std::string& ca_file = own_authorities ? settings_.tls_ca_file : default_ca_file_;
+    option(CURLOPT_CAINFO, ca_file.empty() ? nullptr : ca_file.c_str());
+    option(CURLOPT_CAPATH,
+           own_authorities || default_ca_path_.empty() ? nullptr : default_ca_path_.c_str());
     option(CURLOPT_WRITEDATA, static_cast<void*>(transfer.get()));
     option(CURLOPT_HEADERDATA, static_cast<void*>(transfer.get()));
     option(CURLOPT_OPENSOCKETDATA, static_cast<void*>(transfer.get()));

@@ -29,6 +29,9 @@ struct EngineSettings {
     std::size_t response_body_limit = 4096;  // bytes of a response body kept
     long connect_timeout_ms = 10000;         // capped by each request's timeout
     AddressPolicy address_policy;            // checked on every new and every kept connection
+    // PEM file of the certificate authorities trusted for https, instead of
+    // the system's; empty for libcurl's built-in CA bundle and directory.
+    std::string tls_ca_file;
 };
 
 struct Request {
@@ -100,6 +103,7 @@ class HttpEngine {
     friend struct EngineCallbacks;
     struct Transfer;
 
+    void remember_default_trust_store();
     void start(Request request);
     void* take_easy();
     void keep_easy(void* easy) noexcept;
@@ -107,6 +111,10 @@ class HttpEngine {
     void collect_finished();
 
     EngineSettings settings_;
+    // libcurl's built-in trust store, put back when tls_ca_file is emptied
+    // (NULL would mean no CA file at all, not the default).
+    std::string default_ca_file_;
+    std::string default_ca_path_;
     void* multi_ = nullptr;  // CURLM*; opaque so that users need no curl header
     int epoll_fd_ = -1;
     std::optional<std::chrono::steady_clock::time_point> timer_deadline_;

@@ -4,6 +4,9 @@
 #include "core/error.hpp"
 #include "pg/postgres_headers.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 extern "C" {
 #include "utils/guc.h"
 #include "utils/uuid.h"
@@ -19,6 +22,7 @@ int setting_request_timeout_ms = 15000;
 int setting_connect_timeout_ms = 5000;
 int setting_response_body_limit = 4096;
 char* setting_allowed_networks = nullptr;
+char* setting_tls_ca_file = nullptr;
 
 namespace {
 
@@ -68,6 +72,21 @@ bool check_allowed_networks(char** value, void**, GucSource) noexcept {
     return false;
 }
 
+// Refused here, a file that cannot be read keeps the setting's previous
+// value (a reload only logs the refusal) instead of failing every https
+// delivery until someone reads the attempts' errors.
+bool check_tls_ca_file(char** value, void**, GucSource) noexcept {
+    if (*value == nullptr || **value == '\0') return true;
+    struct stat status {};
+    if (stat(*value, &status) != 0 || !S_ISREG(status.st_mode) || access(*value, R_OK) != 0) {
+        GUC_check_errdetail("\"%s\" is not a file the server can read.", *value);
+        GUC_check_errhint("Name a PEM file of CA certificates, relative to the data directory "
+                          "or absolute; or set webhook.tls_ca_file to '' for the system's.");
+        return false;
+    }
+    return true;
+}
+
 void register_dispatcher_settings() {
     DefineCustomIntVariable(
         "webhook.max_in_flight", "Requests the worker keeps in flight at once.", nullptr,
@@ -89,6 +108,11 @@ void register_dispatcher_settings() {
         "Networks (CIDRs, comma-separated) the worker may send to despite being private.",
         "Loopback, private, link-local and other special ranges are refused unless listed here.",
         &setting_allowed_networks, "", PGC_SIGHUP, 0, check_allowed_networks, nullptr, nullptr);
+    DefineCustomStringVariable(
+        "webhook.tls_ca_file",
+        "PEM file of the certificate authorities trusted for https endpoints.",
+        "Replaces the system's trust store when set; empty means the system's.",
+        &setting_tls_ca_file, "", PGC_SIGHUP, 0, check_tls_ca_file, nullptr, nullptr);
 }
 
 }  // namespace

@@ -20,5 +20,6 @@ extern int setting_request_timeout_ms;
 extern int setting_connect_timeout_ms;
 extern int setting_response_body_limit;
 extern char* setting_allowed_networks;
+extern char* setting_tls_ca_file;
 
 }  // namespace webhook::pg

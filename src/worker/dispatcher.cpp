@@ -73,6 +73,7 @@ SenderSettings current_sender_settings() {
         static_cast<std::size_t>(webhook::pg::setting_response_body_limit);
     settings.allowed_networks =
         webhook::pg::setting_allowed_networks ? webhook::pg::setting_allowed_networks : "";
+    settings.tls_ca_file = webhook::pg::setting_tls_ca_file ? webhook::pg::setting_tls_ca_file : "";
     return settings;
 }
 

@@ -18,12 +18,13 @@ struct SenderSettings {
     int connect_timeout_ms = 5000;
     std::size_t response_body_limit = 4096;
     std::string allowed_networks;
+    std::string tls_ca_file;  // empty: the system's trust store
 
     bool operator==(const SenderSettings& other) const {
         return max_in_flight == other.max_in_flight &&
                connect_timeout_ms == other.connect_timeout_ms &&
                response_body_limit == other.response_body_limit &&
-               allowed_networks == other.allowed_networks;
+               allowed_networks == other.allowed_networks && tls_ca_file == other.tls_ca_file;
     }
     bool operator!=(const SenderSettings& other) const { return !(*this == other); }
 };

@@ -2,7 +2,10 @@
 // A webhook receiver for integration tests, loopback only.
 //
 //   node receiver.js --port 0 --log /tmp/requests.jsonl [--host 127.0.0.1]
+//                    [--tls-cert cert.pem --tls-key key.pem]
 //
+// With --tls-cert and --tls-key it speaks https (TLS 1.2 or later) with
+// that certificate chain; otherwise plain http.
 // Prints "listening <port>" on stdout once it accepts connections. Every
 // request is appended to the log as one JSON line *before* it is answered:
 //   {method, path, query, headers, body, body_bytes, body_sha256, received_at_ms}
@@ -52,10 +55,11 @@
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const http = require('node:http');
+const https = require('node:https');
 const zlib = require('node:zlib');
 
 function parseArguments(argv) {
-  const options = { port: 0, host: '127.0.0.1', log: null };
+  const options = { port: 0, host: '127.0.0.1', log: null, tlsCert: null, tlsKey: null };
   for (let i = 2; i < argv.length; i += 2) {
     const name = argv[i];
     const value = argv[i + 1];
@@ -63,9 +67,14 @@ function parseArguments(argv) {
     if (name === '--port') options.port = Number(value);
     else if (name === '--host') options.host = value;
     else if (name === '--log') options.log = value;
+    else if (name === '--tls-cert') options.tlsCert = value;
+    else if (name === '--tls-key') options.tlsKey = value;
     else throw new Error(`unknown option ${name}`);
   }
   if (!options.log) throw new Error('--log FILE is required');
+  if (!options.tlsCert !== !options.tlsKey) {
+    throw new Error('--tls-cert and --tls-key go together');
+  }
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
     throw new Error('--port must be an integer between 0 and 65535');
   }
@@ -210,7 +219,7 @@ function respond(request, response, path) {
   }
 }
 
-const server = http.createServer((request, response) => {
+function handle(request, response) {
   const receivedAtMs = performance.timeOrigin + performance.now();
   socketsServed.set(request.socket, (socketsServed.get(request.socket) ?? 0) + 1);
   const chunks = [];
@@ -230,7 +239,15 @@ const server = http.createServer((request, response) => {
     });
     respond(request, response, url.pathname);
   });
-});
+}
+
+const server = options.tlsCert
+  ? https.createServer({
+      cert: fs.readFileSync(options.tlsCert),
+      key: fs.readFileSync(options.tlsKey),
+      minVersion: 'TLSv1.2',
+    }, handle)
+  : http.createServer(handle);
 
 // /hang and /trickle must outlive any client timeout under test.
 server.requestTimeout = 0;
