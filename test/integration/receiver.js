@@ -2,10 +2,11 @@
 // A webhook receiver for integration tests, loopback only.
 //
 //   node receiver.js --port 0 --log /tmp/requests.jsonl [--host 127.0.0.1]
-//                    [--tls-cert cert.pem --tls-key key.pem]
+//                    [--tls-cert cert.pem --tls-key key.pem [--tls-max-version TLSv1.1]]
 //
 // With --tls-cert and --tls-key it speaks https (TLS 1.2 or later) with
-// that certificate chain; otherwise plain http.
+// that certificate chain; otherwise plain http. --tls-max-version TLSv1.1
+// makes it a legacy server instead: TLS 1.0 and 1.1 only.
 // Prints "listening <port>" on stdout once it accepts connections. Every
 // request is appended to the log as one JSON line *before* it is answered:
 //   {method, path, query, headers, body, body_bytes, body_sha256, received_at_ms}
@@ -59,7 +60,9 @@ const https = require('node:https');
 const zlib = require('node:zlib');
 
 function parseArguments(argv) {
-  const options = { port: 0, host: '127.0.0.1', log: null, tlsCert: null, tlsKey: null };
+  const options = {
+    port: 0, host: '127.0.0.1', log: null, tlsCert: null, tlsKey: null, tlsMaxVersion: null,
+  };
   for (let i = 2; i < argv.length; i += 2) {
     const name = argv[i];
     const value = argv[i + 1];
@@ -69,6 +72,7 @@ function parseArguments(argv) {
     else if (name === '--log') options.log = value;
     else if (name === '--tls-cert') options.tlsCert = value;
     else if (name === '--tls-key') options.tlsKey = value;
+    else if (name === '--tls-max-version') options.tlsMaxVersion = value;
     else throw new Error(`unknown option ${name}`);
   }
   if (!options.log) throw new Error('--log FILE is required');
@@ -245,7 +249,9 @@ const server = options.tlsCert
   ? https.createServer({
       cert: fs.readFileSync(options.tlsCert),
       key: fs.readFileSync(options.tlsKey),
-      minVersion: 'TLSv1.2',
+      ...(options.tlsMaxVersion
+        ? { minVersion: 'TLSv1', maxVersion: options.tlsMaxVersion, ciphers: 'DEFAULT:@SECLEVEL=0' }
+        : { minVersion: 'TLSv1.2' }),
     }, handle)
   : http.createServer(handle);
 
