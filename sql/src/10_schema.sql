@@ -389,8 +389,20 @@ CREATE POLICY attempt_workspace ON webhook.attempt TO webhook_user
 GRANT SELECT (id, workspace_id, url, description, event_types, enabled, disabled_reason,
               max_attempts, timeout_ms, headers, created_at, updated_at,
               previous_secret_expires_at),
-      INSERT, UPDATE, DELETE
+      UPDATE, DELETE
     ON webhook.endpoint TO webhook_admin, webhook_user;
+-- A webhook_user's endpoint always gets a generated id. Endpoint ids are
+-- unique across every workspace, so an id of the tenant's choosing told it
+-- whether another workspace has an endpoint with that id (23505 on
+-- endpoint_pkey, where a free id succeeded); and taking the id of another
+-- workspace's deleted endpoint, whose deliveries remain, made publishing to
+-- it collide with that workspace's event ids (the event was dropped without
+-- a word, which told the tenant the other workspace's event ids).
+GRANT INSERT ON webhook.endpoint TO webhook_admin;
+GRANT INSERT (workspace_id, url, description, event_types, secret, enabled, disabled_reason,
+              max_attempts, timeout_ms, headers, created_at, updated_at, previous_secret,
+              previous_secret_expires_at)
+    ON webhook.endpoint TO webhook_user;
 -- INSERT only of what publishing sets: a delivery starts pending, unattempted.
 GRANT SELECT, INSERT (workspace_id, endpoint_id, event_id, event_type, payload, max_attempts)
     ON webhook.delivery TO webhook_admin, webhook_user;
