@@ -152,7 +152,8 @@ COMMENT ON FUNCTION webhook.count_deliveries(uuid, uuid, webhook.delivery_status
     timestamptz, timestamptz, uuid[], jsonb, boolean) IS
     'How many deliveries visible to the caller match the conditions list_deliveries takes (each '
     'NULL by default, meaning no condition): counted, or the planner''s estimate when estimated '
-    'is true.';
+    'is true and the caller sees every workspace (a webhook_user is counted exactly: the '
+    'statistics describe every workspace''s rows).';
 
 CREATE FUNCTION webhook.deliveries_page(
     workspace_id uuid DEFAULT NULL,

@@ -25,8 +25,14 @@ SELECT (webhook.create_endpoint('https://b.example/gone', workspace_id => :'wb')
 SELECT count(*) FROM webhook.publish('payroll.run', '{"n": 1}', :'wb', 'payroll-2026-11', :'b_gone');
 SELECT webhook.delete_endpoint(:'b_gone');
 SELECT (webhook.create_endpoint('https://a.example/', workspace_id => :'wa')).id AS a_own \gset
+-- B publishes payroll.run often, A never; A has three deliveries of its own.
+SELECT count(*) FROM generate_series(1, 300) AS n,
+       LATERAL webhook.publish('payroll.run', jsonb_build_object('n', n), :'wb', 'run-' || n, :'b_live');
+SELECT count(*) FROM generate_series(1, 3) AS n,
+       LATERAL webhook.publish('order.created', jsonb_build_object('n', n), :'wa', 'order-' || n, :'a_own');
+ANALYZE webhook.delivery;
 
-SELECT plan(5);
+SELECT plan(10);
 
 SET ROLE regress_probe_tenant;
 SET webhook.workspace_id = :'wa';
@@ -47,8 +53,27 @@ SELECT is((SELECT count(*)::int FROM webhook.endpoint WHERE id IN (:'b_live', :'
           'so no endpoint of the tenant carries another workspace''s endpoint id');
 WITH direct AS (INSERT INTO webhook.endpoint (url) VALUES ('https://a.example/direct') RETURNING id)
 SELECT isnt((SELECT id FROM direct), NULL, 'a plain INSERT without an id still works, and gets a generated id');
+
+-- The planner's statistics describe every workspace's rows: an estimate
+-- made from them told a tenant how often other workspaces publish an event
+-- type (payroll.run: about 300 rows, where a type unknown everywhere gave
+-- 1) and how large the whole table is. A tenant's count is exact.
+SELECT is(webhook.count_deliveries(event_type => 'payroll.run', estimated => true), 0::bigint,
+          'an estimated count of another workspace''s event type tells a tenant nothing: it is its own count, 0');
+SELECT is(webhook.count_deliveries(estimated => true), 3::bigint,
+          'an estimated count of everything is the tenant''s own count, not the table''s');
+SELECT is(webhook.deliveries_page(count => 'estimated', page_size => 1) #>> '{pageInfo,total}', '3',
+          'deliveries_page with count estimated: the same');
+SELECT is(webhook.deliveries_page(count => 'estimated', page_size => 1, page => 1) #>> '{pagination,total_pages}', '3',
+          '... also in page mode');
 RESET ROLE;
 RESET webhook.workspace_id;
+-- webhook_admin sees every workspace, and still gets the planner's guess
+-- (which never says 0 rows: the planner counts at least one).
+SET ROLE regress_probe_admin;
+SELECT is(webhook.count_deliveries(event_type => 'never.published', estimated => true), 1::bigint,
+          'webhook_admin''s estimated count is still the planner''s guess');
+RESET ROLE;
 
 SELECT * FROM finish();
 DROP ROLE regress_probe_tenant, regress_probe_admin;
