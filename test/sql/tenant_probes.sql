@@ -32,7 +32,7 @@ SELECT count(*) FROM generate_series(1, 3) AS n,
        LATERAL webhook.publish('order.created', jsonb_build_object('n', n), :'wa', 'order-' || n, :'a_own');
 ANALYZE webhook.delivery;
 
-SELECT plan(10);
+SELECT plan(23);
 
 SET ROLE regress_probe_tenant;
 SET webhook.workspace_id = :'wa';
@@ -73,6 +73,65 @@ RESET webhook.workspace_id;
 SET ROLE regress_probe_admin;
 SELECT is(webhook.count_deliveries(event_type => 'never.published', estimated => true), 1::bigint,
           'webhook_admin''s estimated count is still the planner''s guess');
+RESET ROLE;
+
+
+-- Properties no other test pins down.
+CREATE FUNCTION pg_temp.detail_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE state text; detail text;
+BEGIN
+    EXECUTE sql;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, detail = PG_EXCEPTION_DETAIL;
+    RETURN state || ' detail: ' || coalesce(nullif(detail, ''), 'none');
+END $$;
+GRANT EXECUTE ON FUNCTION pg_temp.detail_of(text) TO PUBLIC;
+-- The listing keeps its plans for the session (src/pg/spi_plan_cache.cpp):
+-- one made for a caller that row-level security does not restrict must not
+-- serve a tenant afterwards, nor one made in workspace B serve workspace A.
+SELECT is((SELECT count(*)::int FROM webhook.list_deliveries(event_type => 'payroll.run', page_size => 5)), 5,
+          'the superuser lists workspace B''s payroll runs');
+SET ROLE regress_probe_tenant;
+SELECT set_config('request.jwt.claims', format('{"role": "regress_probe_tenant", "workspace_id": "%s"}', :'wa'), false) IS NOT NULL;
+SELECT is((SELECT count(*)::int FROM webhook.list_deliveries(event_type => 'payroll.run', page_size => 5)), 0,
+          'the same listing right after, as a tenant of workspace A, shows none of them');
+-- PostgREST sets the claims for the request's transaction only.
+BEGIN;
+SELECT set_config('request.jwt.claims', format('{"role": "regress_probe_tenant", "workspace_id": "%s"}', :'wb'), true) IS NOT NULL;
+SELECT is((SELECT count(*)::int FROM webhook.list_deliveries(page_size => 100) WHERE workspace_id <> :'wb'), 0,
+          'claims switched to workspace B inside a transaction: only B''s rows');
+COMMIT;
+SELECT is((SELECT array_agg(DISTINCT workspace_id::text) FROM webhook.list_deliveries(page_size => 100)), ARRAY[:'wa'],
+          'after that transaction, workspace A''s rows only again');
+-- An event id that workspace B has used is A's to use too: nothing collides,
+-- and nothing about B is changed or told.
+SELECT is((SELECT count(*)::int FROM webhook.publish('payroll.run', '{"mine": true}', event_id => 'run-1')), 2,
+          'publishing an event id workspace B has used creates a delivery for each of workspace A''s two endpoints');
+-- Constraint errors carry no row: Postgres leaves out the "Failing row
+-- contains" and "Key (...)=(...)" details under row-level security.
+SELECT is(pg_temp.detail_of(format($$INSERT INTO webhook.delivery (workspace_id, endpoint_id, event_id, event_type, payload, max_attempts) VALUES (%L, %L, 'order-1', 't', '{}', 1)$$, :'wa', :'a_own')),
+          '23505 detail: none', 'a duplicate event id of a direct INSERT names no key values');
+SELECT is(pg_temp.detail_of($$UPDATE webhook.delivery SET status = NULL$$), '23502 detail: none',
+          'a NOT NULL violation shows no row');
+-- The worker's functions and the cursor key are out of reach.
+SELECT is(pg_temp.error_of($$SELECT webhook.next_due_at('{}')$$), '42501 without hint', 'a tenant cannot call next_due_at');
+SELECT is(pg_temp.error_of($$UPDATE webhook.cursor_signing_key SET key = repeat('x', 32)$$), '42501 without hint',
+          'a tenant cannot change the cursor signing key ...');
+SELECT is(pg_temp.error_of($$INSERT INTO webhook.cursor_signing_key VALUES (repeat('x', 32))$$), '42501 without hint',
+          '... nor add one');
+SELECT set_config('request.jwt.claims', '', false) IS NOT NULL;
+RESET ROLE;
+SELECT is((SELECT string_agg(workspace_id::text || ' ' || payload::text, ',' ORDER BY workspace_id) FROM webhook.delivery WHERE event_id = 'run-1'),
+          format('%s {"mine": true},%s {"mine": true},%s {"n": 1}', :'wa', :'wa', :'wb'), '... and workspace B''s delivery of it is untouched');
+SET ROLE regress_probe_admin;
+SELECT is(pg_temp.detail_of(format($$INSERT INTO webhook.endpoint (url, workspace_id, secret) VALUES ('https://x.example/', NULL, %L)$$, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')),
+          '23502 detail: none', 'a failing endpoint row is not shown, so neither is the secret it carries');
+SELECT is(ARRAY[has_function_privilege('webhook_admin', 'webhook.claim_due_deliveries(integer, uuid[], integer, bigint)', 'EXECUTE'),
+                has_function_privilege('webhook_admin', 'webhook.next_due_at(uuid[])', 'EXECUTE'),
+                has_function_privilege('webhook_admin', 'webhook.record_attempts(uuid[], timestamptz[], uuid[], uuid[], integer[], webhook.delivery_status[], timestamptz[], integer[], text[], text[], timestamptz[], double precision[])', 'EXECUTE'),
+                has_table_privilege('webhook_admin', 'webhook.cursor_signing_key', 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')],
+          ARRAY[false, false, false, false], 'not even webhook_admin reaches the worker''s functions or the cursor key');
 RESET ROLE;
 
 SELECT * FROM finish();
