@@ -32,7 +32,7 @@ SELECT count(*) FROM generate_series(1, 3) AS n,
        LATERAL webhook.publish('order.created', jsonb_build_object('n', n), :'wa', 'order-' || n, :'a_own');
 ANALYZE webhook.delivery;
 
-SELECT plan(23);
+SELECT plan(26);
 
 SET ROLE regress_probe_tenant;
 SET webhook.workspace_id = :'wa';
@@ -120,8 +120,27 @@ SELECT is(pg_temp.error_of($$UPDATE webhook.cursor_signing_key SET key = repeat(
           'a tenant cannot change the cursor signing key ...');
 SELECT is(pg_temp.error_of($$INSERT INTO webhook.cursor_signing_key VALUES (repeat('x', 32))$$), '42501 without hint',
           '... nor add one');
+-- What a tenant plants in its own temporary schema is never picked up by
+-- pg_webhook's functions: check_session_workspace reads pg_roles, and with
+-- pg_temp searched first a table of that name there would say the tenant
+-- bypasses row-level security.
+CREATE TEMP TABLE pg_roles (rolname name, rolbypassrls boolean);
+INSERT INTO pg_temp.pg_roles VALUES (current_user, true);
+SET search_path = public;
+SELECT is(pg_temp.error_of(format($$SELECT webhook.create_endpoint('https://planted.example/', workspace_id => %L)$$, :'wb')),
+          '42501 with hint', 'a temporary table named pg_roles does not open another workspace to a tenant ...');
+SELECT is(pg_temp.error_of(format($$SELECT webhook.check_session_workspace(%L, 'create an endpoint', 'creates endpoints')$$, :'wb')),
+          '42501 with hint', '... nor fool the workspace check called directly');
+RESET search_path;
+DROP TABLE pg_temp.pg_roles;
 SELECT set_config('request.jwt.claims', '', false) IS NOT NULL;
 RESET ROLE;
+SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text)
+             FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+            WHERE p.pronamespace = 'webhook'::regnamespace AND l.lanname IN ('sql', 'plpgsql')
+              AND p.prosqlbody IS NULL
+              AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)), NULL,
+          'every SQL or PL/pgSQL function either pins search_path = pg_catalog, pg_temp or has a body parsed at creation');
 SELECT is((SELECT string_agg(workspace_id::text || ' ' || payload::text, ',' ORDER BY workspace_id) FROM webhook.delivery WHERE event_id = 'run-1'),
           format('%s {"mine": true},%s {"mine": true},%s {"n": 1}', :'wa', :'wa', :'wb'), '... and workspace B''s delivery of it is untouched');
 SET ROLE regress_probe_admin;
