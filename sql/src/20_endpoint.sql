@@ -397,13 +397,18 @@ CREATE FUNCTION webhook.disable_endpoint(id uuid, reason text DEFAULT NULL) RETU
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    UPDATE webhook.endpoint AS e SET enabled = false, disabled_reason = disable_endpoint.reason
+    -- Without a reason, a disabled endpoint keeps the one it has: disabling
+    -- it again (an operator's script, a retried request) must not erase why
+    -- it was disabled. An enabled endpoint has none (the trigger clears it).
+    UPDATE webhook.endpoint AS e
+       SET enabled = false, disabled_reason = coalesce(disable_endpoint.reason, e.disabled_reason)
      WHERE e.id = disable_endpoint.id;
     RETURN webhook.get_endpoint(disable_endpoint.id);
 END
 $$;
 COMMENT ON FUNCTION webhook.disable_endpoint(uuid, text) IS
-    'Disables an endpoint: it receives no new events, and its deliveries wait (neither sent nor failed) until it is enabled.';
+    'Disables an endpoint: it receives no new events, and its deliveries wait (neither sent nor failed) until it is enabled. '
+    'A NULL reason keeps the reason of an endpoint disabled already.';
 
 CREATE FUNCTION webhook.rotate_endpoint_secret(
     id uuid, secret text DEFAULT NULL, grace interval DEFAULT interval '24 hours')

@@ -9,7 +9,7 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(74);
+SELECT plan(76);
 
 -- Creation with defaults.
 CREATE TEMP TABLE e1 AS SELECT * FROM webhook.create_endpoint('https://example.com/hooks');
@@ -101,6 +101,10 @@ SELECT ok((SELECT updated_at >= created_at FROM webhook.get_endpoint((SELECT id 
 -- Enable and disable.
 SELECT is((SELECT row(enabled, disabled_reason)::text FROM webhook.disable_endpoint((SELECT id FROM e1), 'maintenance')),
           '(f,maintenance)', 'disable keeps the reason');
+SELECT is((SELECT row(enabled, disabled_reason)::text FROM webhook.disable_endpoint((SELECT id FROM e1))),
+          '(f,maintenance)', 'disabling it again without a reason keeps the reason it has');
+SELECT is((SELECT row(enabled, disabled_reason)::text FROM webhook.disable_endpoint((SELECT id FROM e1), 'receiver gone')),
+          '(f,"receiver gone")', '... and a new reason replaces it');
 SELECT is((SELECT row(enabled, disabled_reason)::text FROM webhook.enable_endpoint((SELECT id FROM e1))),
           '(t,)', 'enable clears the reason');
 
