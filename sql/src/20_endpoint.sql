@@ -30,6 +30,7 @@ DECLARE
     header_count bigint;
     total bigint;           -- bytes of the names and values
     twice text;             -- a name given twice, in two cases
+    invisible text;         -- the first invisible character of a value
 BEGIN
     IF headers IS NULL THEN
         RETURN true;
@@ -91,6 +92,23 @@ BEGIN
                 USING ERRCODE = '22023',
                       DETAIL = 'A header value is a JSON string without control characters.',
                       HINT = 'Give headers as a JSON object of strings, such as {"x-api-key": "abc"}.';
+        END IF;
+        -- The characters the URL check refuses as invisible or as a space
+        -- (src/core/endpoint_url.cpp, is_invisible_or_space; test
+        -- foundation_endpoint compares the two): C1 controls, Unicode spaces,
+        -- zero-width and bidirectional formatting characters, the soft hyphen
+        -- and the byte order mark. A credential pasted with one looks right
+        -- wherever it is shown and is refused by the receiver, and a C1
+        -- control is no field content in HTTP. The detail names the
+        -- character, not the value, which is often a credential.
+        invisible := substring(header.value #>> '{}' FROM
+            '[\u0080-\u00a0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]');
+        IF invisible IS NOT NULL THEN
+            RAISE EXCEPTION 'invalid value for endpoint header %', quote_literal(header.key)
+                USING ERRCODE = '22023',
+                      DETAIL = format('The value contains U+%s, a space, invisible or control character.',
+                                      upper(lpad(to_hex(ascii(invisible)), 4, '0'))),
+                      HINT = 'Give the value as printable text without such characters; retype a value that was pasted.';
         END IF;
     END LOOP;
     -- Header names are case-insensitive: two keys that differ only in case

@@ -9,7 +9,7 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(76);
+SELECT plan(81);
 
 -- Creation with defaults.
 CREATE TEMP TABLE e1 AS SELECT * FROM webhook.create_endpoint('https://example.com/hooks');
@@ -73,6 +73,24 @@ SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/'
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => '{"webhook-signature": "x"}')$$), '22023 with hint', 'reserved header: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => '{"x-a": "1\r\nx-b: 2"}')$$), '22023 with hint', 'header injection: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => '{"x-a": 1}')$$), '22023 with hint', 'non-string header value: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => '{"x-a": "key\u0085"}')$$), '22023 with hint', 'a C1 control (U+0085) in a header value: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => '{"authorization": "Bearer abc\u200b"}')$$), '22023 with hint', 'a zero-width space pasted into a header value: 22023');
+SELECT is(pg_temp.error_of(format($$SELECT webhook.update_endpoint(%L, headers => '{"x-a": "\u202eabc"}')$$, (SELECT id FROM e1))), '22023 with hint', 'a bidirectional override in a header value, by update_endpoint: 22023');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => '{"x-a": "caf\u00e9 au lait"}')$$), 'no error', 'letters beyond ASCII and plain spaces in a header value are taken');
+-- The same characters as the URL check refuses as invisible or a space
+-- (every code point of Latin-1 and those at each end of the other ranges).
+CREATE FUNCTION pg_temp.refuses(sql text) RETURNS boolean LANGUAGE plpgsql AS $f$
+BEGIN EXECUTE sql; RETURN false; EXCEPTION WHEN invalid_parameter_value THEN RETURN true; END $f$;
+SELECT is((SELECT string_agg('U+' || upper(to_hex(cp)) || CASE WHEN u THEN ' only in a URL' ELSE ' only in a header' END, ', ')
+             FROM (SELECT cp, pg_temp.refuses(format('SELECT webhook.check_url(%L)', 'https://a.example/' || chr(cp))) AS u,
+                          pg_temp.refuses(format('SELECT webhook.check_endpoint_headers(%L)', jsonb_build_object('x-a', 'k' || chr(cp)))) AS h
+                     FROM (SELECT generate_series(128, 255) UNION ALL
+                           SELECT unnest(ARRAY[x'167f', x'1680', x'1681', x'180d', x'180e', x'180f', x'1fff', x'2000',
+                                               x'200b', x'200f', x'2010', x'2027', x'2028', x'202e', x'202f', x'2030',
+                                               x'205e', x'205f', x'2066', x'206f', x'2070', x'2fff', x'3000', x'3001',
+                                               x'fefe', x'feff', x'ff00']::int[])) AS c(cp)) AS r
+            WHERE u IS DISTINCT FROM h),
+          NULL, 'header values refuse the invisible and space characters that URLs refuse, and only those');
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => '{"X-Api-Key": "a", "x-api-key": "b"}')$$), '22023 with hint', 'one header named twice, in two cases: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => '{"Upgrade": "h2c"}')$$), '22023 with hint', 'a connection header (upgrade): 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => '{"content-encoding": "gzip"}')$$), '22023 with hint', 'a content-encoding for the unencoded body: 22023');
@@ -82,7 +100,7 @@ SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/'
 -- Refused by its size before its keys are compared with one another.
 SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://a.example/', headers => (SELECT jsonb_object_agg('x-' || i, '') FROM generate_series(1, 200000) i))$$), '22023 with hint', '200,000 headers: 22023');
 SELECT is(pg_temp.error_of($$INSERT INTO webhook.endpoint (url) VALUES ('ws://example.com/')$$), '22023 with hint', 'direct INSERT is validated too');
-DELETE FROM webhook.endpoint WHERE headers ? 'x-big';
+DELETE FROM webhook.endpoint WHERE headers ? 'x-big' OR headers ? 'x-a';
 SELECT is((SELECT count(*)::int FROM webhook.endpoint), 2, 'refused endpoints left nothing behind');
 
 -- Update, with reset.

@@ -44,6 +44,7 @@ INSERT INTO refused VALUES
     ('65 headers', $$SELECT webhook.create_endpoint('https://example.com/', headers => (SELECT jsonb_object_agg('x-' || i, 'v') FROM generate_series(1, 65) i))$$, '22023'),
     ('a header named twice', $$SELECT webhook.create_endpoint('https://example.com/', headers => '{"Authorization": "a", "authorization": "b"}')$$, '22023'),
     ('a connection header', $$SELECT webhook.create_endpoint('https://example.com/', headers => '{"keep-alive": "timeout=5"}')$$, '22023'),
+    ('an invisible character in a header value', $$SELECT webhook.create_endpoint('https://example.com/', headers => '{"x-api-key": "abc\u200b"}')$$, '22023'),
     ('max_attempts 0', $$SELECT webhook.create_endpoint('https://example.com/', max_attempts => 0)$$, '22023'),
     ('an unknown endpoint', $$SELECT webhook.get_endpoint(gen_random_uuid())$$, 'P0002'),
     ('an unknown delivery', $$SELECT webhook.get_delivery(gen_random_uuid())$$, 'P0002'),
@@ -66,7 +67,7 @@ INSERT INTO refused VALUES
 CREATE TEMP TABLE raised AS
     SELECT r.what, e.* FROM refused r CROSS JOIN LATERAL pg_temp.error_parts(r.sql) e;
 
-SELECT plan(18);
+SELECT plan(19);
 
 SELECT is((SELECT string_agg(what || ': ' || state, '; ') FROM raised r
             WHERE state IS DISTINCT FROM (SELECT state FROM refused WHERE what = r.what)),
@@ -94,6 +95,9 @@ SELECT is((SELECT string_agg(what, '; ') FROM raised
           'the hints of update_endpoint''s refusals say how to reset the field, since NULL leaves it unchanged');
 SELECT is((SELECT detail FROM raised WHERE what = 'publish with an empty event_id'),
           'event_id has 0 characters.', 'the detail gives the event id''s length');
+SELECT is((SELECT detail FROM raised WHERE what = 'an invisible character in a header value'),
+          'The value contains U+200B, a space, invisible or control character.',
+          'the detail names the invisible character of a header value, not the value');
 SELECT is((SELECT hint FROM raised WHERE what = 'a grace of 8 days'),
           'Pass a grace from 0 to 7 days (default 24 hours): during it, requests are signed with both the new and the previous secret.',
           'the grace hint says which grace to pass');
