@@ -179,6 +179,14 @@ AS $$
 DECLARE
     result webhook.delivery;
 BEGIN
+    -- A NULL id names no delivery: P0002, as for an unknown one, with a
+    -- detail that says so rather than one that names an empty id.
+    IF get_delivery.id IS NULL THEN
+        RAISE EXCEPTION 'delivery not found'
+            USING ERRCODE = 'P0002',
+                  DETAIL = 'The id is NULL, and names no delivery.',
+                  HINT = 'Pass the id of a delivery, as publish or list_deliveries returns it.';
+    END IF;
     SELECT * INTO result FROM webhook.delivery d WHERE d.id = get_delivery.id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'delivery % not found', get_delivery.id USING ERRCODE = 'P0002',
@@ -189,7 +197,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION webhook.get_delivery(uuid) IS
-    'One delivery; P0002 when it does not exist or is not visible to the caller.';
+    'One delivery; P0002 when it does not exist or is not visible to the caller, or the id is NULL.';
 
 CREATE FUNCTION webhook.delivery_attempts(delivery_id uuid) RETURNS SETOF webhook.attempt
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp

@@ -488,6 +488,14 @@ AS $$
 DECLARE
     result webhook.delivery;
 BEGIN
+    -- A NULL id names no delivery: P0002, as for an unknown one, with a
+    -- detail that says so rather than one that names an empty id.
+    IF retry_delivery.id IS NULL THEN
+        RAISE EXCEPTION 'delivery not found'
+            USING ERRCODE = 'P0002',
+                  DETAIL = 'The id is NULL, and names no delivery.',
+                  HINT = 'Pass the id of a delivery, as publish or list_deliveries returns it.';
+    END IF;
     -- One definition of the clean slate: the bulk retry's, for this one id
     -- (it also wakes the worker).
     IF webhook.retry_deliveries(ids => ARRAY[retry_delivery.id]) = 0 THEN
@@ -503,7 +511,7 @@ $$;
 COMMENT ON FUNCTION webhook.retry_delivery(uuid) IS
     'Sends a delivery again from a clean slate (pending, attempt_count 0, errors cleared, due '
     'now), from any state; a delivered one is replayed. The attempt history is kept. Raises '
-    'P0002 for an unknown or invisible id.';
+    'P0002 for an unknown or invisible id, or a NULL one.';
 REVOKE ALL ON FUNCTION webhook.retry_delivery(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION webhook.retry_delivery(uuid) TO webhook_admin, webhook_user;
 
@@ -515,6 +523,14 @@ DECLARE
     current_status webhook.delivery_status;
     result webhook.delivery;
 BEGIN
+    -- A NULL id names no delivery: P0002, as for an unknown one, with a
+    -- detail that says so rather than one that names an empty id.
+    IF cancel_delivery.id IS NULL THEN
+        RAISE EXCEPTION 'delivery not found'
+            USING ERRCODE = 'P0002',
+                  DETAIL = 'The id is NULL, and names no delivery.',
+                  HINT = 'Pass the id of a delivery, as publish or list_deliveries returns it.';
+    END IF;
     SELECT d.status INTO current_status
     FROM webhook.delivery d WHERE d.id = cancel_delivery.id
     FOR UPDATE;
@@ -541,7 +557,7 @@ $$;
 COMMENT ON FUNCTION webhook.cancel_delivery(uuid) IS
     'Cancels a pending, retrying or rate_limited delivery (an attempt already in flight is still '
     'logged, but the delivery stays cancelled). Raises 55000 for a delivered, dead_letter or '
-    'cancelled one and P0002 for an unknown or invisible id.';
+    'cancelled one and P0002 for an unknown or invisible id, or a NULL one.';
 REVOKE ALL ON FUNCTION webhook.cancel_delivery(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION webhook.cancel_delivery(uuid) TO webhook_admin, webhook_user;
 

@@ -49,6 +49,10 @@ INSERT INTO refused VALUES
     ('an unknown endpoint', $$SELECT webhook.get_endpoint(gen_random_uuid())$$, 'P0002'),
     ('an unknown delivery', $$SELECT webhook.get_delivery(gen_random_uuid())$$, 'P0002'),
     ('retry_deliveries without a condition', $$SELECT webhook.retry_deliveries()$$, '22023'),
+    ('retry_delivery of a NULL id', $$SELECT webhook.retry_delivery(NULL)$$, 'P0002'),
+    ('cancel_delivery of a NULL id', $$SELECT webhook.cancel_delivery(NULL)$$, 'P0002'),
+    ('get_delivery of a NULL id', $$SELECT webhook.get_delivery(NULL)$$, 'P0002'),
+    ('delivery_attempts of a NULL id', $$SELECT webhook.delivery_attempts(NULL)$$, 'P0002'),
     ('page_size 0', $$SELECT * FROM webhook.list_deliveries(page_size => 0)$$, '22023'),
     ('deliveries_page, page_size 0', $$SELECT webhook.deliveries_page(page_size => 0)$$, '22023'),
     ('a filter on payload', $$SELECT * FROM webhook.list_deliveries(filter => '{"payload": {"eq": 1}}')$$, '22023'),
@@ -67,7 +71,7 @@ INSERT INTO refused VALUES
 CREATE TEMP TABLE raised AS
     SELECT r.what, e.* FROM refused r CROSS JOIN LATERAL pg_temp.error_parts(r.sql) e;
 
-SELECT plan(19);
+SELECT plan(20);
 
 SELECT is((SELECT string_agg(what || ': ' || state, '; ') FROM raised r
             WHERE state IS DISTINCT FROM (SELECT state FROM refused WHERE what = r.what)),
@@ -98,6 +102,12 @@ SELECT is((SELECT detail FROM raised WHERE what = 'publish with an empty event_i
 SELECT is((SELECT detail FROM raised WHERE what = 'an invisible character in a header value'),
           'The value contains U+200B, a space, invisible or control character.',
           'the detail names the invisible character of a header value, not the value');
+-- A NULL id is not found, and the error says it was NULL (not "No delivery
+-- with id  is visible", an id left blank).
+SELECT is((SELECT string_agg(what || ': ' || message || ' / ' || detail, '; ') FROM raised
+            WHERE what LIKE '% of a NULL id'
+              AND (message, detail) IS DISTINCT FROM ('delivery not found', 'The id is NULL, and names no delivery.')),
+          NULL, 'retry, cancel, get and attempts of a NULL id: not found, and the detail says the id is NULL');
 SELECT is((SELECT hint FROM raised WHERE what = 'a grace of 8 days'),
           'Pass a grace from 0 to 7 days (default 24 hours): during it, requests are signed with both the new and the previous secret.',
           'the grace hint says which grace to pass');
