@@ -499,6 +499,15 @@ BEGIN
     -- One definition of the clean slate: the bulk retry's, for this one id
     -- (it also wakes the worker).
     IF webhook.retry_deliveries(ids => ARRAY[retry_delivery.id]) = 0 THEN
+        -- Visible, yet not retried: its endpoint was deleted (the bulk retry
+        -- leaves such deliveries alone), and nothing can send it again.
+        IF EXISTS (SELECT FROM webhook.delivery d WHERE d.id = retry_delivery.id) THEN
+            RAISE EXCEPTION 'delivery cannot be retried'
+                USING ERRCODE = '55000',
+                      DETAIL = 'Its endpoint was deleted, so there is nowhere to send it.',
+                      HINT = 'Publish the event again (webhook.publish) to an endpoint that exists; '
+                             'the delivery and its attempts are kept as they are.';
+        END IF;
         RAISE EXCEPTION 'delivery not found'
             USING ERRCODE = 'P0002',
                   DETAIL = format('No delivery with id %s is visible to the current role and workspace.', retry_delivery.id),
@@ -511,7 +520,8 @@ $$;
 COMMENT ON FUNCTION webhook.retry_delivery(uuid) IS
     'Sends a delivery again from a clean slate (pending, attempt_count 0, errors cleared, due '
     'now), from any state; a delivered one is replayed. The attempt history is kept. Raises '
-    'P0002 for an unknown or invisible id, or a NULL one.';
+    'P0002 for an unknown or invisible id, or a NULL one, and 55000 when its endpoint was '
+    'deleted.';
 REVOKE ALL ON FUNCTION webhook.retry_delivery(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION webhook.retry_delivery(uuid) TO webhook_admin, webhook_user;
 
@@ -613,6 +623,10 @@ BEGIN
     -- an endpoint's disable or delete (whose trigger locks its deliveries in
     -- id order too), deadlocked on rows they both wanted. A row updated
     -- meanwhile is locked as it now is, if it still matches.
+    -- A delivery whose endpoint was deleted is left as it is: nothing can
+    -- send it, and made pending it was only cancelled again by the next
+    -- claim, after the call had counted it as retried. The endpoint is
+    -- looked for as the claim does: in the delivery's own workspace.
     UPDATE webhook.delivery d
     SET status = 'pending', attempt_count = 0,
         -- A disabled endpoint's delivery waits, unscheduled, until it is enabled.
@@ -626,7 +640,9 @@ BEGIN
              AND (retry_deliveries.status IS NULL OR l.status OPERATOR(webhook.=) retry_deliveries.status)
              AND (retry_deliveries.created_after IS NULL OR l.created_at >= retry_deliveries.created_after)
              AND (retry_deliveries.created_before IS NULL OR l.created_at <= retry_deliveries.created_before)
-           ORDER BY l.id FOR UPDATE));
+             AND EXISTS (SELECT FROM webhook.endpoint e
+                          WHERE e.id = l.endpoint_id AND e.workspace_id = l.workspace_id)
+           ORDER BY l.id FOR UPDATE OF l));
     GET DIAGNOSTICS retried = ROW_COUNT;
     IF retried > 0 THEN
         PERFORM webhook.wake_worker_on_commit();
@@ -636,8 +652,8 @@ END
 $$;
 COMMENT ON FUNCTION webhook.retry_deliveries(uuid[], uuid, webhook.delivery_status, timestamptz, timestamptz) IS
     'Retries, as webhook.retry_delivery() does, every visible delivery matching all the given '
-    'conditions (at least one is required; created_after/created_before are inclusive). '
-    'Returns how many were retried.';
+    'conditions (at least one is required; created_after/created_before are inclusive) whose '
+    'endpoint still exists. Returns how many were retried.';
 REVOKE ALL ON FUNCTION webhook.retry_deliveries(uuid[], uuid, webhook.delivery_status, timestamptz, timestamptz) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION webhook.retry_deliveries(uuid[], uuid, webhook.delivery_status, timestamptz, timestamptz)
     TO webhook_admin, webhook_user;

@@ -9,7 +9,7 @@ CREATE EXTENSION IF NOT EXISTS pg_webhook;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(93);
+SELECT plan(97);
 
 CREATE TEMP TABLE t (name text PRIMARY KEY, id uuid);
 GRANT SELECT ON t TO webhook_admin, webhook_user;
@@ -151,6 +151,16 @@ SELECT is((SELECT count(*)::int FROM webhook.delivery WHERE endpoint_id = (SELEC
 SELECT is(webhook.retry_deliveries(ids => ARRAY[(SELECT id FROM t WHERE name = 'd1'), '00000000-0000-0000-0000-0000000000aa']), 1,
           'bulk retry by ids counts only existing deliveries');
 SELECT is(webhook.retry_deliveries(status => 'rate_limited'), 0, 'bulk retry matching nothing returns 0');
+-- A delivery whose endpoint was deleted (d_gone's endpoint id now names an
+-- endpoint of another workspace, which is no endpoint for it): nothing can
+-- send it. Retried, it was made pending, and the next claim cancelled it again.
+SELECT is(pg_temp.error_of(format('SELECT webhook.retry_delivery(%L)', (SELECT id FROM t WHERE name = 'd_gone'))),
+          '55000 with hint', 'retrying a delivery whose endpoint was deleted: 55000 (nothing could send it)');
+SELECT is(webhook.retry_deliveries(ids => ARRAY[(SELECT id FROM t WHERE name = 'd_gone'), (SELECT id FROM t WHERE name = 'd1')]), 1,
+          'bulk retry leaves out a delivery whose endpoint was deleted, and does not count it');
+SELECT is((SELECT status::text || ' / ' || last_error || ' / ' || coalesce(next_attempt_at::text, 'unscheduled')
+             FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd_gone')),
+          'cancelled / endpoint deleted / unscheduled', '... it is left as it is');
 
 -- ---------------------------------------------------------------------------
 -- Status
@@ -256,6 +266,8 @@ SELECT is((SELECT array_agg(DISTINCT status::text || ' / ' || last_error || ' / 
            FROM webhook.delivery WHERE endpoint_id = (SELECT id FROM t WHERE name = 'ep_parked')),
           ARRAY['cancelled / endpoint deleted / unscheduled'],
           'deleting a disabled endpoint directly cancels its waiting deliveries');
+SELECT is(webhook.retry_deliveries(endpoint_id => (SELECT id FROM t WHERE name = 'ep_parked')), 0,
+          'a bulk retry by a deleted endpoint retries none of its deliveries');
 
 -- The withdrawal trigger function refuses to be used any other way than the
 -- extension's triggers use it.
