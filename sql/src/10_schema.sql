@@ -191,6 +191,18 @@ CREATE FUNCTION webhook.effective_workspace_id(requested uuid) RETURNS uuid
 COMMENT ON FUNCTION webhook.effective_workspace_id(uuid) IS
     'The workspace a call acts in: the one it names, else the session''s, else the default one.';
 
+-- Whether the caller sees every workspace's rows: row-level security does
+-- not apply to it (a superuser, BYPASSRLS), or it has webhook_admin's rights.
+-- Any other caller is kept to its session's workspace, and what pg_webhook
+-- shows it must come from that workspace's rows alone (the planner's
+-- estimates and the worker's own figures describe every workspace). In C++
+-- (src/api/list_deliveries.cpp), where count_deliveries uses it too.
+CREATE FUNCTION webhook.sees_every_workspace() RETURNS boolean
+    AS 'MODULE_PATHNAME', 'webhook_sees_every_workspace' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION webhook.sees_every_workspace() IS
+    'True when the caller sees every workspace''s rows (row-level security does not apply to it, '
+    'or it has webhook_admin''s rights); false for a caller kept to one workspace (webhook_user).';
+
 -- A webhook_user acts only in its session's workspace. Row-level security
 -- enforces that anyway, but a write it refuses gets Postgres's bare "new row
 -- violates row-level security policy", which names neither the workspace
@@ -205,9 +217,7 @@ AS $$
 DECLARE
     session_workspace CONSTANT uuid := webhook.current_workspace_id();
 BEGIN
-    IF workspace IS DISTINCT FROM session_workspace
-       AND NOT pg_has_role('webhook_admin', 'USAGE')
-       AND NOT (SELECT r.rolbypassrls FROM pg_roles r WHERE r.rolname = current_user) THEN
+    IF workspace IS DISTINCT FROM session_workspace AND NOT webhook.sees_every_workspace() THEN
         RAISE EXCEPTION 'cannot % in workspace %', action, workspace USING ERRCODE = '42501',
             DETAIL = CASE WHEN session_workspace IS NULL
                           THEN format('This session acts in no workspace, and a webhook_user %s only in its session''s workspace.',

@@ -677,16 +677,23 @@ CREATE FUNCTION webhook.worker_status(
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT r.pid, r.state, r.in_flight,
+    -- in_flight, per_second and last_error are the worker's, about every
+    -- workspace's deliveries: a caller kept to one workspace gets NULL, not
+    -- the other tenants' traffic (how many of their requests are in flight,
+    -- how many they send, an error met with their rows).
+    SELECT r.pid, r.state,
+           CASE WHEN every_workspace THEN r.in_flight END,
            (SELECT count(*) FROM webhook.delivery d
             WHERE d.status IN ('pending', 'retrying', 'rate_limited')
               AND d.next_attempt_at <= now()),
-           r.per_second, r.last_error
-    FROM webhook.worker_runtime() r
+           CASE WHEN every_workspace THEN r.per_second END,
+           CASE WHEN every_workspace THEN r.last_error END
+    FROM webhook.worker_runtime() r, webhook.sees_every_workspace() AS every_workspace
 $$;
 COMMENT ON FUNCTION webhook.worker_status() IS
     'One row about the background worker of this database: pid (NULL when none serves it), '
     'state, requests in flight, deliveries due now (those visible to the caller), attempts '
-    'finished per second over the last minute, and the last error it met.';
+    'finished per second over the last minute, and the last error it met. in_flight, '
+    'per_second and last_error describe every workspace: NULL for a caller kept to one.';
 REVOKE ALL ON FUNCTION webhook.worker_status() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION webhook.worker_status() TO webhook_admin, webhook_user;

@@ -19,6 +19,7 @@ GRANT EXECUTE ON FUNCTION
     webhook.payload_hash(jsonb),
     webhook.session_workspace_id(text, text),
     webhook.current_workspace_id(),
+    webhook.sees_every_workspace(),
     webhook.effective_workspace_id(uuid),
     webhook.check_session_workspace(uuid, text, text),
     webhook.check_event_type(text),

@@ -240,6 +240,13 @@ bool sees_every_workspace() {
 
 }  // namespace
 
+// webhook.sees_every_workspace(): the rule above, for SQL (worker_status,
+// check_session_workspace), so that there is one definition of it.
+WEBHOOK_SQL_FUNCTION(webhook_sees_every_workspace) {
+    (void)fcinfo;
+    PG_RETURN_BOOL(sees_every_workspace());
+}
+
 // webhook.list_deliveries(...): one page of deliveries with cursors.
 WEBHOOK_SQL_FUNCTION(webhook_list_deliveries) {
     std::int64_t page_size =

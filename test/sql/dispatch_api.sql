@@ -9,7 +9,7 @@ CREATE EXTENSION IF NOT EXISTS pg_webhook;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(97);
+SELECT plan(100);
 
 CREATE TEMP TABLE t (name text PRIMARY KEY, id uuid);
 GRANT SELECT ON t TO webhook_admin, webhook_user;
@@ -168,6 +168,8 @@ SELECT is((SELECT status::text || ' / ' || last_error || ' / ' || coalesce(next_
 SELECT is((SELECT count(*)::int FROM webhook.worker_status()), 1, 'worker_status returns one row');
 SELECT is((SELECT pid FROM webhook.worker_status()), NULL, 'pid is NULL: no worker serves this database');
 SELECT is((SELECT state FROM webhook.worker_status()), 'stopped', '... and the state says so');
+SELECT is((SELECT row(in_flight, per_second, last_error)::text FROM webhook.worker_status()), '(0,0,)',
+          '... nothing in flight, nothing sent, no error');
 SELECT is((SELECT due_now FROM webhook.worker_status()),
           (SELECT count(*) FROM webhook.delivery WHERE status IN ('pending', 'retrying', 'rate_limited') AND next_attempt_at <= now()),
           'due_now counts the due deliveries');
@@ -183,6 +185,8 @@ SELECT throws_ok(format('SELECT webhook.cancel_delivery(%L)', (SELECT id FROM t 
                  'cancelling another workspace''s delivery: P0002');
 SELECT is(webhook.retry_deliveries(status => 'pending'), 0, 'bulk retry never reaches another workspace');
 SELECT is((SELECT due_now FROM webhook.worker_status()), 0::bigint, 'due_now counts only the caller''s deliveries');
+SELECT is((SELECT row(in_flight, per_second, last_error)::text FROM webhook.worker_status()), '(,,)',
+          'a webhook_user gets NULL for in_flight, per_second and last_error, which describe every workspace''s traffic');
 SELECT throws_ok('SELECT * FROM webhook.claim_due_deliveries(1, ''{}'', 1)', '42501', NULL, 'webhook_user cannot claim');
 RESET webhook.workspace_id;
 RESET ROLE;
@@ -190,6 +194,8 @@ SET ROLE webhook_admin;
 SELECT throws_ok('SELECT webhook.record_attempts(''{}'', ''{}'', ''{}'', ''{}'', ''{}'', ''{}'', ''{}'', ''{}'', ''{}'', ''{}'', ''{}'', ''{}'')',
                  '42501', NULL, 'webhook_admin cannot record attempts');
 SELECT lives_ok('SELECT webhook.wake_worker_on_commit()', 'webhook_admin can ask for a wake-up');
+SELECT is((SELECT row(in_flight, per_second)::text FROM webhook.worker_status()), '(0,0)',
+          'webhook_admin, who sees every workspace, gets the worker''s figures');
 RESET ROLE;
 
 -- ---------------------------------------------------------------------------
