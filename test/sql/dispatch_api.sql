@@ -9,7 +9,7 @@ CREATE EXTENSION IF NOT EXISTS pg_webhook;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(100);
+SELECT plan(102);
 
 CREATE TEMP TABLE t (name text PRIMARY KEY, id uuid);
 GRANT SELECT ON t TO webhook_admin, webhook_user;
@@ -328,6 +328,22 @@ SELECT is((SELECT next_attempt_at FROM webhook.delivery WHERE id = (SELECT id FR
 SELECT (webhook.enable_endpoint((SELECT id FROM t WHERE name = 'ep_tenant'))).enabled;
 SELECT ok((SELECT next_attempt_at <= now() FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd_tenant_dead')),
           '... and enabling it makes the delivery due again');
+RESET webhook.workspace_id;
+-- A PostgREST request's JWT claim names another workspace than the setting
+-- a pooled connection kept: the claim decides, for every dispatch call.
+SET webhook.workspace_id = 'dddddddd-dddd-dddd-dddd-dddddddddddd';
+SET request.jwt.claims = '{"role": "webhook_user", "workspace_id": "eeeeeeee-eeee-eeee-eeee-eeeeeeeeeeee"}';
+SELECT is(ARRAY[pg_temp.error_of(format('SELECT webhook.get_delivery(%L)', (SELECT id FROM t WHERE name = 'd_tenant_dead'))),
+                pg_temp.error_of(format('SELECT webhook.delivery_attempts(%L)', (SELECT id FROM t WHERE name = 'd_tenant_dead'))),
+                pg_temp.error_of(format('SELECT webhook.retry_delivery(%L)', (SELECT id FROM t WHERE name = 'd_tenant_dead'))),
+                pg_temp.error_of(format('SELECT webhook.cancel_delivery(%L)', (SELECT id FROM t WHERE name = 'd_tenant_dead')))],
+          ARRAY['P0002 with hint', 'P0002 with hint', 'P0002 with hint', 'P0002 with hint'],
+          'with a JWT claim of another workspace, get, attempts, retry and cancel of the setting''s workspace''s delivery: P0002');
+SELECT is(ARRAY[webhook.retry_deliveries(endpoint_id => (SELECT id FROM t WHERE name = 'ep_tenant')),
+                webhook.count_deliveries(), webhook.count_deliveries(estimated => true),
+                (SELECT due_now FROM webhook.worker_status())],
+          ARRAY[0, 0, 0, 0]::bigint[], '... and a bulk retry, a count, an estimate and due_now find nothing of it');
+RESET request.jwt.claims;
 RESET webhook.workspace_id;
 RESET ROLE;
 SELECT is(pg_temp.error_of(format($$UPDATE webhook.delivery SET status = 'delivered', delivered_at = now() WHERE id = %L$$,
