@@ -21,6 +21,15 @@ END $$;
 
 CREATE TEMP TABLE endpoint AS
     SELECT id FROM webhook.create_endpoint('https://example.com/hooks');
+-- A delivered delivery, and one whose endpoint was deleted.
+CREATE TEMP TABLE delivered AS
+    SELECT webhook.publish('order.created', '{}', endpoint_id => (SELECT id FROM endpoint)) AS id;
+UPDATE webhook.delivery SET status = 'delivered', attempt_count = 1, http_status = 200,
+       delivered_at = now(), next_attempt_at = NULL WHERE id = (SELECT id FROM delivered);
+CREATE TEMP TABLE orphaned AS
+    SELECT webhook.publish('order.created', '{}', endpoint_id => e.id) AS id, e.id AS endpoint_id
+      FROM webhook.create_endpoint('https://example.com/gone') AS e;
+SELECT webhook.delete_endpoint((SELECT endpoint_id FROM orphaned));
 
 CREATE TEMP TABLE refused (what text, sql text, state text);
 INSERT INTO refused VALUES
@@ -49,6 +58,10 @@ INSERT INTO refused VALUES
     ('an unknown endpoint', $$SELECT webhook.get_endpoint(gen_random_uuid())$$, 'P0002'),
     ('an unknown delivery', $$SELECT webhook.get_delivery(gen_random_uuid())$$, 'P0002'),
     ('retry_deliveries without a condition', $$SELECT webhook.retry_deliveries()$$, '22023'),
+    ('cancel of a delivered delivery', format($$SELECT webhook.cancel_delivery(%L)$$, (SELECT id FROM delivered)), '55000'),
+    ('retry of a delivery whose endpoint was deleted', format($$SELECT webhook.retry_delivery(%L)$$, (SELECT id FROM orphaned)), '55000'),
+    ('retry of an unknown delivery', $$SELECT webhook.retry_delivery(gen_random_uuid())$$, 'P0002'),
+    ('cancel of an unknown delivery', $$SELECT webhook.cancel_delivery(gen_random_uuid())$$, 'P0002'),
     ('retry_delivery of a NULL id', $$SELECT webhook.retry_delivery(NULL)$$, 'P0002'),
     ('cancel_delivery of a NULL id', $$SELECT webhook.cancel_delivery(NULL)$$, 'P0002'),
     ('get_delivery of a NULL id', $$SELECT webhook.get_delivery(NULL)$$, 'P0002'),
@@ -71,7 +84,7 @@ INSERT INTO refused VALUES
 CREATE TEMP TABLE raised AS
     SELECT r.what, e.* FROM refused r CROSS JOIN LATERAL pg_temp.error_parts(r.sql) e;
 
-SELECT plan(20);
+SELECT plan(21);
 
 SELECT is((SELECT string_agg(what || ': ' || state, '; ') FROM raised r
             WHERE state IS DISTINCT FROM (SELECT state FROM refused WHERE what = r.what)),
@@ -108,6 +121,8 @@ SELECT is((SELECT string_agg(what || ': ' || message || ' / ' || detail, '; ') F
             WHERE what LIKE '% of a NULL id'
               AND (message, detail) IS DISTINCT FROM ('delivery not found', 'The id is NULL, and names no delivery.')),
           NULL, 'retry, cancel, get and attempts of a NULL id: not found, and the detail says the id is NULL');
+SELECT is((SELECT detail FROM raised WHERE what = 'cancel of a delivered delivery'),
+          'The delivery is already delivered.', 'the detail of a refused cancel says the delivery''s state');
 SELECT is((SELECT hint FROM raised WHERE what = 'a grace of 8 days'),
           'Pass a grace from 0 to 7 days (default 24 hours): during it, requests are signed with both the new and the previous secret.',
           'the grace hint says which grace to pass');
