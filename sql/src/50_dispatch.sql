@@ -533,6 +533,13 @@ DECLARE
     current_status webhook.delivery_status;
     result webhook.delivery;
 BEGIN
+    -- As in retry_deliveries: Postgres's own refusal would speak of a
+    -- SELECT FOR UPDATE.
+    IF current_setting('transaction_read_only')::boolean THEN
+        RAISE EXCEPTION 'cannot cancel a delivery in a read-only transaction' USING ERRCODE = '25006',
+            DETAIL = 'A cancel writes the delivery''s new state in the calling transaction.',
+            HINT = 'Cancel in a read-write transaction, on the primary (through PostgREST: POST, not GET).';
+    END IF;
     -- A NULL id names no delivery: P0002, as for an unknown one, with a
     -- detail that says so rather than one that names an empty id.
     IF cancel_delivery.id IS NULL THEN
@@ -583,6 +590,15 @@ DECLARE
     retried integer;
     parked_endpoints uuid[];  -- disabled, and locked so by this transaction
 BEGIN
+    -- Refused up front, as publish refuses it: the statements below would
+    -- fail with Postgres's "cannot execute SELECT FOR SHARE in a read-only
+    -- transaction", which names none of this call (PostgREST answers a GET
+    -- of it so, 405).
+    IF current_setting('transaction_read_only')::boolean THEN
+        RAISE EXCEPTION 'cannot retry deliveries in a read-only transaction' USING ERRCODE = '25006',
+            DETAIL = 'A retry writes the deliveries'' new state in the calling transaction.',
+            HINT = 'Retry in a read-write transaction, on the primary (through PostgREST: POST, not GET).';
+    END IF;
     IF ids IS NULL AND endpoint_id IS NULL AND status IS NULL
        AND created_after IS NULL AND created_before IS NULL THEN
         RAISE EXCEPTION 'retry_deliveries needs a condition'

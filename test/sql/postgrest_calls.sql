@@ -52,7 +52,7 @@ SELECT id AS da1 FROM webhook.delivery WHERE event_id = 'evt_a1' \gset
 SELECT id AS da2 FROM webhook.delivery WHERE event_id = 'evt_a2' \gset
 SELECT id AS db1 FROM webhook.delivery WHERE event_id = 'evt_b1' \gset
 
-SELECT plan(34);
+SELECT plan(36);
 
 -- GET /rpc/count_deliveries?status=pending: the only arguments a query string
 -- can give are the conditions it wants; every other one must default.
@@ -172,8 +172,14 @@ SELECT is(pg_temp.error_of($$SELECT * FROM "webhook"."list_deliveries"("filter" 
           '22023 with hint', '?filter= naming an unknown field: 22023');
 SELECT is(pg_temp.error_of(format($$SELECT * FROM "webhook"."get_delivery"("id" := %L::uuid)$$, :'db1')),
           'P0002 with hint', 'GET /rpc/get_delivery of another workspace''s delivery: P0002');
+-- PostgREST answers 405 with the error's message and hint: they name the
+-- call and say to POST it (Postgres's own would speak of a SELECT FOR SHARE).
 SELECT is(pg_temp.error_of(format($$SELECT * FROM "webhook"."retry_delivery"("id" := %L::uuid)$$, :'da1')),
-          '25006 without hint', 'GET of a VOLATILE function is refused by the read-only transaction (PostgREST: 405)');
+          '25006 with hint', 'GET of a VOLATILE function is refused by the read-only transaction (PostgREST: 405), with a hint');
+SELECT is(pg_temp.error_of(format($$SELECT * FROM "webhook"."cancel_delivery"("id" := %L::uuid)$$, :'da1')),
+          '25006 with hint', 'GET /rpc/cancel_delivery: 25006 with a hint');
+SELECT is(pg_temp.error_of(format($$SELECT "webhook"."retry_deliveries"("ids" := ARRAY[%L]::uuid[])$$, :'da1')),
+          '25006 with hint', 'GET /rpc/retry_deliveries: 25006 with a hint');
 COMMIT;
 
 -- POST /rpc/<function> with a JSON object, as webhook_user of workspace B.
