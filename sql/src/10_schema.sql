@@ -131,7 +131,8 @@ COMMENT ON FUNCTION webhook.uuid_generate_v7() IS
 CREATE FUNCTION webhook.check_url(url text) RETURNS boolean
     AS 'MODULE_PATHNAME', 'webhook_check_url' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION webhook.check_url(text) IS
-    'True for an absolute http or https URL without credentials; raises 22023 with a hint otherwise.';
+    'True for an absolute http or https URL of at most 2048 bytes, without credentials, '
+    'whitespace, or control, invisible or space characters; raises 22023 with a hint otherwise.';
 
 CREATE FUNCTION webhook.check_secret(secret text) RETURNS boolean
     AS 'MODULE_PATHNAME', 'webhook_check_secret' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

@@ -425,7 +425,8 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION webhook.disable_endpoint(uuid, text) IS
-    'Disables an endpoint: it receives no new events, and its deliveries wait (neither sent nor failed) until it is enabled. '
+    'Disables an endpoint: a fan-out skips it (an event published to it by id waits), and its '
+    'unfinished deliveries wait (neither sent nor failed) until it is enabled. '
     'A NULL reason keeps the reason of an endpoint disabled already.';
 
 CREATE FUNCTION webhook.rotate_endpoint_secret(

@@ -105,7 +105,7 @@ void register_dispatcher_settings() {
         1024 * 1024, PGC_SIGHUP, GUC_UNIT_BYTE, nullptr, nullptr, nullptr);
     DefineCustomStringVariable(
         "webhook.allowed_networks",
-        "Networks (CIDRs, comma-separated) the worker may send to despite being private.",
+        "Special-purpose networks (CIDRs, comma-separated) the worker may send to.",
         "Loopback, private, link-local and other special ranges are refused unless listed here.",
         &setting_allowed_networks, "", PGC_SIGHUP, 0, check_allowed_networks, nullptr, nullptr);
     DefineCustomStringVariable(
@@ -131,8 +131,10 @@ void register_settings() {
         process_shared_preload_libraries_in_progress ? PGC_POSTMASTER : PGC_SIGHUP, 0, nullptr,
         nullptr, nullptr);
     DefineCustomStringVariable(
-        "webhook.workspace_id", "The workspace a webhook_user session acts in.",
-        "Used when request.jwt.claims (PostgREST) has no workspace_id claim.",
+        "webhook.workspace_id", "The workspace this session acts in: a uuid, or empty for none.",
+        "Used when request.jwt.claims (PostgREST) has no workspace_id claim. A webhook_user "
+        "sees and changes only this workspace; create_endpoint and publish without a "
+        "workspace_id act in it.",
         &setting_workspace_id, "", PGC_USERSET, 0, check_workspace_id, nullptr, nullptr);
     DefineCustomStringVariable(
         "webhook.retry_schedule", "Waits between delivery attempts, such as 5s,5m,30m.",
