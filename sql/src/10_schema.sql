@@ -22,8 +22,9 @@ GRANT USAGE ON SCHEMA webhook TO webhook_admin, webhook_user;
 CREATE TYPE webhook.delivery_status AS ENUM (
     'pending', 'retrying', 'rate_limited', 'delivered', 'dead_letter', 'cancelled');
 COMMENT ON TYPE webhook.delivery_status IS
-    'Life of a delivery: pending (never attempted), retrying (failed, will try again), '
-    'rate_limited (receiver asked to wait), delivered, dead_letter (attempts exhausted), cancelled.';
+    'Life of a delivery: pending (not attempted since it was published or retried), retrying '
+    '(failed, will try again), rate_limited (receiver asked to wait), delivered, dead_letter '
+    '(attempts exhausted), cancelled.';
 REVOKE ALL ON TYPE webhook.delivery_status FROM PUBLIC;
 GRANT USAGE ON TYPE webhook.delivery_status TO webhook_admin, webhook_user;
 
