@@ -173,20 +173,31 @@ COMMENT ON FUNCTION webhook.publish(text, jsonb, uuid, text, uuid) IS
     'Publishes an event: one delivery per enabled endpoint of the workspace subscribed to its type '
     '(or to the one named endpoint). Idempotent on event_id; transactional. Returns the delivery ids.';
 
+-- A NULL id names no delivery: the functions that take one delivery's id
+-- answer P0002, as for an unknown one, with a detail that says so rather
+-- than one that names an empty id.
+CREATE FUNCTION webhook.check_delivery_id(id uuid) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF check_delivery_id.id IS NULL THEN
+        RAISE EXCEPTION 'delivery not found'
+            USING ERRCODE = 'P0002',
+                  DETAIL = 'The id is NULL, and names no delivery.',
+                  HINT = 'Pass the id of a delivery, as publish or list_deliveries returns it.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION webhook.check_delivery_id(uuid) IS
+    'Internal: raises P0002 for a NULL delivery id; nothing otherwise.';
+
 CREATE FUNCTION webhook.get_delivery(id uuid) RETURNS webhook.delivery
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     result webhook.delivery;
 BEGIN
-    -- A NULL id names no delivery: P0002, as for an unknown one, with a
-    -- detail that says so rather than one that names an empty id.
-    IF get_delivery.id IS NULL THEN
-        RAISE EXCEPTION 'delivery not found'
-            USING ERRCODE = 'P0002',
-                  DETAIL = 'The id is NULL, and names no delivery.',
-                  HINT = 'Pass the id of a delivery, as publish or list_deliveries returns it.';
-    END IF;
+    PERFORM webhook.check_delivery_id(get_delivery.id);
     SELECT * INTO result FROM webhook.delivery d WHERE d.id = get_delivery.id;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'delivery % not found', get_delivery.id USING ERRCODE = 'P0002',

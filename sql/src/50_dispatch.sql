@@ -488,14 +488,7 @@ AS $$
 DECLARE
     result webhook.delivery;
 BEGIN
-    -- A NULL id names no delivery: P0002, as for an unknown one, with a
-    -- detail that says so rather than one that names an empty id.
-    IF retry_delivery.id IS NULL THEN
-        RAISE EXCEPTION 'delivery not found'
-            USING ERRCODE = 'P0002',
-                  DETAIL = 'The id is NULL, and names no delivery.',
-                  HINT = 'Pass the id of a delivery, as publish or list_deliveries returns it.';
-    END IF;
+    PERFORM webhook.check_delivery_id(retry_delivery.id);
     -- One definition of the clean slate: the bulk retry's, for this one id
     -- (it also wakes the worker).
     IF webhook.retry_deliveries(ids => ARRAY[retry_delivery.id]) = 0 THEN
@@ -540,14 +533,7 @@ BEGIN
             DETAIL = 'A cancel writes the delivery''s new state in the calling transaction.',
             HINT = 'Cancel in a read-write transaction, on the primary (through PostgREST: POST, not GET).';
     END IF;
-    -- A NULL id names no delivery: P0002, as for an unknown one, with a
-    -- detail that says so rather than one that names an empty id.
-    IF cancel_delivery.id IS NULL THEN
-        RAISE EXCEPTION 'delivery not found'
-            USING ERRCODE = 'P0002',
-                  DETAIL = 'The id is NULL, and names no delivery.',
-                  HINT = 'Pass the id of a delivery, as publish or list_deliveries returns it.';
-    END IF;
+    PERFORM webhook.check_delivery_id(cancel_delivery.id);
     SELECT d.status INTO current_status
     FROM webhook.delivery d WHERE d.id = cancel_delivery.id
     FOR UPDATE;

@@ -38,6 +38,7 @@ GRANT EXECUTE ON FUNCTION
     webhook.rotate_endpoint_secret(uuid, text, interval),
     webhook.delete_endpoint(uuid),
     webhook.publish(text, jsonb, uuid, text, uuid),
+    webhook.check_delivery_id(uuid),
     webhook.get_delivery(uuid),
     webhook.delivery_attempts(uuid)
 TO webhook_admin, webhook_user;
