@@ -279,6 +279,13 @@ AS $$
 DECLARE
     result webhook.endpoint;
 BEGIN
+    -- Every endpoint call finds its endpoint here: a NULL id is not found,
+    -- with a detail that says so rather than one that names "<NULL>".
+    IF get_endpoint.id IS NULL THEN
+        RAISE EXCEPTION 'endpoint not found' USING ERRCODE = 'P0002',
+            DETAIL = 'The id is NULL, and names no endpoint.',
+            HINT = 'Pass the id of an endpoint, as create_endpoint or list_endpoints returns it.';
+    END IF;
     SELECT e.id, e.workspace_id, e.url, e.description, e.event_types, NULL, e.enabled,
            e.disabled_reason, e.max_attempts, e.timeout_ms, webhook.masked_headers(e.headers),
            e.created_at, e.updated_at, NULL, e.previous_secret_expires_at

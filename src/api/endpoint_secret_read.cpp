@@ -65,12 +65,20 @@ private:
                          "setting.");
 }
 
+// As get_endpoint() refuses a NULL id.
+[[noreturn]] void refuse_null_id() {
+    throw webhook::Error(webhook::sqlstate::kNoDataFound, "endpoint not found",
+                         "The id is NULL, and names no endpoint.",
+                         "Pass the id of an endpoint, as create_endpoint or list_endpoints "
+                         "returns it.");
+}
+
 }  // namespace
 
 // Not STRICT: a NULL id names no endpoint, and is refused as get_endpoint()
 // and endpoint_headers() refuse it, not answered with a NULL secret.
 WEBHOOK_SQL_FUNCTION(webhook_endpoint_secret) {
-    if (PG_ARGISNULL(0)) refuse_not_found();
+    if (PG_ARGISNULL(0)) refuse_null_id();
     Datum id = PG_GETARG_DATUM(0);
     webhook::pg::call_postgres([] { SPI_connect(); });
 

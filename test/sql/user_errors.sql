@@ -66,6 +66,14 @@ INSERT INTO refused VALUES
     ('cancel_delivery of a NULL id', $$SELECT webhook.cancel_delivery(NULL)$$, 'P0002'),
     ('get_delivery of a NULL id', $$SELECT webhook.get_delivery(NULL)$$, 'P0002'),
     ('delivery_attempts of a NULL id', $$SELECT webhook.delivery_attempts(NULL)$$, 'P0002'),
+    ('get_endpoint of a NULL endpoint id', $$SELECT webhook.get_endpoint(NULL)$$, 'P0002'),
+    ('update_endpoint of a NULL endpoint id', $$SELECT webhook.update_endpoint(NULL, description => 'x')$$, 'P0002'),
+    ('enable_endpoint of a NULL endpoint id', $$SELECT webhook.enable_endpoint(NULL)$$, 'P0002'),
+    ('disable_endpoint of a NULL endpoint id', $$SELECT webhook.disable_endpoint(NULL)$$, 'P0002'),
+    ('rotate_endpoint_secret of a NULL endpoint id', $$SELECT webhook.rotate_endpoint_secret(NULL)$$, 'P0002'),
+    ('delete_endpoint of a NULL endpoint id', $$SELECT webhook.delete_endpoint(NULL)$$, 'P0002'),
+    ('endpoint_headers of a NULL endpoint id', $$SELECT webhook.endpoint_headers(NULL)$$, 'P0002'),
+    ('endpoint_secret of a NULL endpoint id', $$SELECT webhook.endpoint_secret(NULL)$$, 'P0002'),
     ('page_size 0', $$SELECT * FROM webhook.list_deliveries(page_size => 0)$$, '22023'),
     ('deliveries_page, page_size 0', $$SELECT webhook.deliveries_page(page_size => 0)$$, '22023'),
     ('a filter on payload', $$SELECT * FROM webhook.list_deliveries(filter => '{"payload": {"eq": 1}}')$$, '22023'),
@@ -84,7 +92,7 @@ INSERT INTO refused VALUES
 CREATE TEMP TABLE raised AS
     SELECT r.what, e.* FROM refused r CROSS JOIN LATERAL pg_temp.error_parts(r.sql) e;
 
-SELECT plan(21);
+SELECT plan(22);
 
 SELECT is((SELECT string_agg(what || ': ' || state, '; ') FROM raised r
             WHERE state IS DISTINCT FROM (SELECT state FROM refused WHERE what = r.what)),
@@ -121,6 +129,10 @@ SELECT is((SELECT string_agg(what || ': ' || message || ' / ' || detail, '; ') F
             WHERE what LIKE '% of a NULL id'
               AND (message, detail) IS DISTINCT FROM ('delivery not found', 'The id is NULL, and names no delivery.')),
           NULL, 'retry, cancel, get and attempts of a NULL id: not found, and the detail says the id is NULL');
+SELECT is((SELECT string_agg(what || ': ' || message || ' / ' || detail, '; ') FROM raised
+            WHERE what LIKE '% of a NULL endpoint id'
+              AND (message, detail) IS DISTINCT FROM ('endpoint not found', 'The id is NULL, and names no endpoint.')),
+          NULL, 'every endpoint call of a NULL id: not found, and the detail says the id is NULL');
 SELECT is((SELECT detail FROM raised WHERE what = 'cancel of a delivered delivery'),
           'The delivery is already delivered.', 'the detail of a refused cancel says the delivery''s state');
 SELECT is((SELECT hint FROM raised WHERE what = 'a grace of 8 days'),
