@@ -198,7 +198,7 @@ COMMENT ON FUNCTION webhook.effective_workspace_id(uuid) IS
 -- Any other caller is kept to its session's workspace, and what pg_webhook
 -- shows it must come from that workspace's rows alone (the planner's
 -- estimates and the worker's own figures describe every workspace). In C++
--- (src/api/list_deliveries.cpp), where count_deliveries uses it too.
+-- (src/pg/workspace_visibility.cpp), where count_deliveries uses it too.
 CREATE FUNCTION webhook.sees_every_workspace() RETURNS boolean
     AS 'MODULE_PATHNAME', 'webhook_sees_every_workspace' LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION webhook.sees_every_workspace() IS

@@ -12,17 +12,14 @@
 #include "pg/listing_cursor_scope.hpp"
 #include "pg/listing_values.hpp"
 #include "pg/spi_plan_cache.hpp"
+#include "pg/workspace_visibility.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
-#include "catalog/namespace.h"
 #include "executor/spi.h"
 #include "executor/tstoreReceiver.h"
 #include "nodes/params.h"
-#include "utils/acl.h"
 #include "utils/jsonb.h"
-#include "utils/lsyscache.h"
-#include "utils/rls.h"
 #include "utils/tuplestore.h"
 }
 
@@ -221,31 +218,7 @@ const CursorCodec& connected_codec() {
     return *codec;
 }
 
-// Whether the caller may see every workspace's deliveries: row-level
-// security does not apply to it (a superuser, BYPASSRLS), or it has
-// webhook_admin's rights. The planner's statistics describe the rows of every
-// workspace, so only such a caller may be given an estimate made from them:
-// for a webhook_user, the estimate of event_type = 'x' revealed how often
-// other workspaces publish 'x' (an event type it had never used was
-// estimated at 1,501 rows where one unknown everywhere was 1), and the
-// unfiltered estimate how large the whole table is.
-bool sees_every_workspace() {
-    return call_postgres([] {
-        Oid delivery = get_relname_relid("delivery", get_namespace_oid("webhook", false));
-        if (check_enable_rls(delivery, InvalidOid, true) != RLS_ENABLED) return true;
-        Oid admin = get_role_oid("webhook_admin", true);
-        return OidIsValid(admin) && has_privs_of_role(GetUserId(), admin);
-    });
-}
-
 }  // namespace
-
-// webhook.sees_every_workspace(): the rule above, for SQL (worker_status,
-// check_session_workspace), so that there is one definition of it.
-WEBHOOK_SQL_FUNCTION(webhook_sees_every_workspace) {
-    (void)fcinfo;
-    PG_RETURN_BOOL(sees_every_workspace());
-}
 
 // webhook.list_deliveries(...): one page of deliveries with cursors.
 WEBHOOK_SQL_FUNCTION(webhook_list_deliveries) {
@@ -301,10 +274,12 @@ WEBHOOK_SQL_FUNCTION(webhook_list_deliveries_window) {
 
 // webhook.count_deliveries(..., filter, estimated): how many rows the
 // conditions match, exactly or as the planner estimates (only for a caller
-// that sees every workspace; others are counted exactly).
+// that sees every workspace: the statistics describe every workspace's rows,
+// and for a webhook_user the estimate of event_type = 'x' told how often
+// other workspaces publish 'x'; others are counted exactly).
 WEBHOOK_SQL_FUNCTION(webhook_count_deliveries) {
     bool estimated = !PG_ARGISNULL(kEstimatedArgument) && PG_GETARG_BOOL(kEstimatedArgument) &&
-                     sees_every_workspace();
+                     webhook::pg::caller_sees_every_workspace();
     ListingRequest request = read_conditions(fcinfo, false);
     call_postgres([] { SPI_connect(); });
     std::int64_t total = 0;

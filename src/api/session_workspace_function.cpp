@@ -2,11 +2,13 @@
 // read from PostgREST's workspace_id claim or from the webhook.workspace_id
 // setting. A value that is not a uuid is refused with an error that says
 // where it came from and how to fix it, instead of the bare uuid syntax
-// error of a cast, which named neither.
+// error of a cast, which named neither. And webhook.sees_every_workspace():
+// whether the caller is kept to that workspace.
 #include <string>
 
 #include "core/error.hpp"
 #include "pg/error_boundary.hpp"
+#include "pg/workspace_visibility.hpp"
 
 extern "C" {
 #include "utils/builtins.h"
@@ -50,4 +52,11 @@ WEBHOOK_SQL_FUNCTION(webhook_session_workspace_id) {
         if (error.sqlstate() != webhook::sqlstate::kInvalidTextRepresentation) throw;
         throw not_a_uuid(source);
     }
+}
+
+// For SQL (worker_status, check_session_workspace), so that count_deliveries
+// and they share one definition.
+WEBHOOK_SQL_FUNCTION(webhook_sees_every_workspace) {
+    (void)fcinfo;
+    PG_RETURN_BOOL(webhook::pg::caller_sees_every_workspace());
 }
