@@ -182,6 +182,19 @@ TEST(ListingFilter, RefusesMisshapenValues) {
     EXPECT_EQ(error_of(R"({"not":[]})").sqlstate(), "22023");
 }
 
+TEST(ListingFilter, RefusesAPatternEndingWithItsEscapeCharacter) {
+    Error lone = error_of(R"({"event_type":{"like":"invoice\\"}})");
+    EXPECT_EQ(lone.sqlstate(), "22025");
+    EXPECT_EQ(lone.message(), "pattern of \"like\" on field \"event_type\" ends with an escape character");
+    EXPECT_FALSE(lone.detail().empty());
+    EXPECT_FALSE(lone.hint().empty());
+    EXPECT_EQ(error_of(R"({"endpoint":{"url":{"ilike":"\\\\\\"}}})").sqlstate(), "22025");
+    // An escaped backslash, or a backslash before any other character, is fine.
+    EXPECT_EQ(compile(R"({"event_type":{"like":"a\\\\"}})").parameters.items().at(0).texts.at(0),
+              "a\\\\");
+    EXPECT_EQ(compile(R"({"event_type":{"ilike":"\\%\\é"}})").sql, "(d.event_type ILIKE $1)");
+}
+
 TEST(ListingFilter, BoundsDepthAndSize) {
     std::string deep = R"({"status":{"eq":"pending"}})";
     for (int i = 0; i < 20; ++i) deep = R"({"not":)" + deep + "}";
