@@ -20,6 +20,9 @@ constexpr std::size_t kMaxBranches = 100;     // filters in one "and" or "or"
 constexpr std::size_t kMaxListValues = 1000;  // values in one "in" or "nin"
 constexpr std::size_t kMaxNodes = 1000;       // filter nodes in the whole filter
 
+// Postgres's SQLSTATE for a LIKE pattern that ends with its escape character.
+const char kInvalidEscapeSequence[] = "22025";
+
 const char kFilterHint[] =
     "A filter node is {\"and\": [...]}, {\"or\": [...]}, {\"not\": {...}}, "
     "{\"endpoint\": {...}} or {\"<field>\": {\"<operator>\": value}}.";
@@ -158,6 +161,7 @@ class FilterCompiler {
                                                "Its value is " + json_kind(value) + ".",
                                                "Give a LIKE pattern such as \"%order%\".");
             }
+            check_pattern(field, op, value.get<std::string>());
             return not_null_and(
                 field, column,
                 column + (op == "like" ? " LIKE " : " ILIKE ") + scalar(field, op, value));
@@ -174,6 +178,30 @@ class FilterCompiler {
         throw Error::invalid_parameter("unknown filter operator \"" + shorten(op) + "\"",
                                        "The operator is not one pg_webhook knows.",
                                        std::string("Operators: ") + operator_list() + ".");
+    }
+
+    // A pattern that ends with its escape character (a lone backslash) is an
+    // error of LIKE, but one Postgres raises only when a row's text gets that
+    // far in the pattern: the same filter failed or not by the data it met,
+    // and with neither detail nor hint. Refused here, before anything runs,
+    // with Postgres's SQLSTATE. A backslash is one byte that UTF-8 never uses
+    // inside another character, so a byte scan is exact.
+    static void check_pattern(const Field& field, const std::string& op,
+                              const std::string& pattern) {
+        for (std::size_t i = 0; i < pattern.size(); ++i) {
+            if (pattern[i] != '\\') continue;
+            if (i + 1 < pattern.size()) {
+                ++i;  // the escaped character, whatever it is
+                continue;
+            }
+            throw Error(kInvalidEscapeSequence,
+                        "pattern of \"" + op + "\" on field \"" + std::string(field.name) +
+                            "\" ends with an escape character",
+                        "In a LIKE pattern a backslash escapes the character after it, and this "
+                        "pattern ends with a backslash that escapes nothing.",
+                        "To match a backslash, double it (\\\\ in the pattern, written "
+                        "\"\\\\\\\\\" in JSON).");
+        }
     }
 
     // A comparison that is false, not NULL, on a NULL column.
