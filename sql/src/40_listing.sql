@@ -225,6 +225,17 @@ BEGIN
     IF page IS NOT NULL THEN
         data := fetched;
         IF fetched_count > page_size THEN data := data - page_size; END IF;
+        -- An estimate is the planner's guess, but never one the page
+        -- contradicts: a last page (no look-ahead row, and rows or page 1)
+        -- knows the total, and any page shows at least the rows before it,
+        -- its own and the look-ahead one exist.
+        IF count = 'estimated' THEN
+            IF fetched_count <= page_size AND (fetched_count > 0 OR page = 1) THEN
+                total := (page - 1)::bigint * page_size + fetched_count;
+            ELSIF fetched_count > 0 THEN
+                total := greatest(total, (page - 1)::bigint * page_size + fetched_count);
+            END IF;
+        END IF;
         RETURN jsonb_build_object(
             'data', data,
             'pagination', jsonb_build_object(
@@ -256,6 +267,18 @@ BEGIN
             SELECT FROM webhook.list_deliveries_window(workspace_id, endpoint_id, status,
                 event_type, event_id, created_after, created_before, ids, filter, order_by,
                 coalesce(data -> -1 ->> 'cursor', before), NULL, 1, NULL));
+    END IF;
+
+    -- As in offset mode: a first page without a next one is the whole
+    -- listing; otherwise the page's rows and a row on each side that exists
+    -- are a floor under the guess.
+    IF count = 'estimated' THEN
+        IF after IS NULL AND before IS NULL AND NOT has_next THEN
+            total := jsonb_array_length(data);
+        ELSE
+            total := greatest(total, jsonb_array_length(data) + has_next::integer
+                                     + has_previous::integer);
+        END IF;
     END IF;
 
     RETURN jsonb_build_object(
