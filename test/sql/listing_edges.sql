@@ -19,7 +19,7 @@ CREATE FUNCTION pg_temp.listed(filter jsonb) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce(string_agg(right(l.id::text, 2), ',' ORDER BY l.ordinality), '')
     FROM webhook.list_deliveries(filter => filter) WITH ORDINALITY AS l $$;
 
-SELECT plan(13);
+SELECT plan(21);
 
 -- A LIKE pattern that ends with its escape character: refused before
 -- anything runs (22025, as Postgres), with a detail and a hint, whatever the
@@ -71,5 +71,39 @@ SELECT is(webhook.deliveries_page(filter => '{"event_type": {"eq": "invoice.paid
 SELECT is(webhook.deliveries_page(filter => '{"event_type": {"eq": "invoice.paid"}, "status": {"eq": "retrying"}}',
                                   count => 'estimated') #> '{pageInfo,total}',
           '0', 'estimated, cursor mode: a first page without a next one is the whole listing');
+
+-- Names a caller wrote (fields, operators, directions) are quoted in
+-- messages as JSON strings: a quote or a backslash in a JSON key cannot make
+-- the message say something else, nor a control character (a newline, an
+-- escape sequence) reach the client's terminal or the server log raw.
+SELECT is(pg_temp.error_full($$SELECT * FROM webhook.list_deliveries(filter => '{"status\" OR \"1": {"eq": "x"}}')$$),
+          '22023 unknown filter field "status\" OR \"1" | Filters apply to the columns of webhook.delivery other than payload.'
+          ' | Fields: id, workspace_id, endpoint_id, event_id, event_type, payload_hash, status, attempt_count, max_attempts, next_attempt_at, last_attempted_at, last_error, http_status, response_body, delivered_at, created_at, updated_at, endpoint; and, or, not combine filters.',
+          'a quote in a field name is escaped in the message');
+SELECT is(left(pg_temp.error_full($$SELECT * FROM webhook.list_deliveries(filter => '{"status": {"eq\n\u001b[2J\\": "x"}}')$$), 55),
+          '22023 unknown filter operator "eq\n\u001b[2J\\" | The op',
+          'a newline, an escape character and a backslash in an operator are escaped');
+SELECT is(left(pg_temp.error_full($$SELECT * FROM webhook.list_deliveries(order_by => '[{"sta\ttus": "asc"}]')$$), 37),
+          '22023 unknown sort field "sta\ttus" |', 'a tab in a sort field');
+SELECT is(left(pg_temp.error_full($$SELECT * FROM webhook.list_deliveries(order_by => '[{"status": "asc\""}]')$$), 66),
+          '22023 unknown sort direction "asc\"" for field "status" | A direct', 'a quote in a direction');
+SELECT is(left(pg_temp.error_full($$SELECT * FROM webhook.list_deliveries(order_by => '[{"id": "asc"}, {"\u00e9\"": "asc"}]')$$), 42),
+          '22023 order_by key "é\"" comes after id |', 'a key after id');
+SELECT is(pg_temp.error_full(format('SELECT * FROM webhook.list_deliveries(filter => %L)',
+                                    jsonb_build_object(repeat('"', 70), '{"eq": 1}'::jsonb))),
+          '22023 unknown filter field "' || repeat('\"', 61) || '..." | Filters apply to the columns of webhook.delivery other than payload.'
+          ' | Fields: id, workspace_id, endpoint_id, event_id, event_type, payload_hash, status, attempt_count, max_attempts, next_attempt_at, last_attempted_at, last_error, http_status, response_body, delivered_at, created_at, updated_at, endpoint; and, or, not combine filters.',
+          'a long name is cut, then quoted');
+
+-- A detail describes what was given: an object of the wrong size is not
+-- just "an object".
+SELECT is(pg_temp.error_full($$SELECT * FROM webhook.list_deliveries(order_by => '[{"status": "asc", "id": "desc"}]')$$),
+          '22023 each order_by element must be an object with exactly one key | An element of order_by is an object with 2 keys.'
+          ' | Give order_by as a JSON array of single-key objects, for example [{"status": "asc"}, {"created_at": "desc_nulls_last"}].',
+          'an order_by element with two keys');
+SELECT is(pg_temp.error_full($$SELECT * FROM webhook.list_deliveries(filter => '{"http_status": {}}')$$),
+          '22023 filter field "http_status" needs an object of operators | Its value is an empty object.'
+          ' | Write {"http_status": {"eq": value}}; operators: eq, neq, gt, gte, lt, lte, in, nin, like, ilike, is_null.',
+          'a field with an empty object of operators');
 
 SELECT * FROM finish();
