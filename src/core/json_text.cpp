@@ -129,4 +129,9 @@ std::string shorten(const std::string& text) {
     return text.substr(0, cut) + "...";
 }
 
+std::string quoted(const std::string& text) {
+    return nlohmann::json(shorten(text)).dump(-1, ' ', false,
+                                              nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace webhook::listing

@@ -25,4 +25,10 @@ std::string json_kind(const nlohmann::json& value);
 // At most 64 characters of user text, for messages.
 std::string shorten(const std::string& text);
 
+// `text` shortened, as a JSON string ("a\"b", control characters escaped):
+// how a message names what a caller wrote, so that a quote in it cannot
+// change what the message says, nor a control character reach a terminal
+// or a log raw.
+std::string quoted(const std::string& text);
+
 }  // namespace webhook::listing

@@ -76,7 +76,7 @@ class FilterCompiler {
             std::string allowed = field_list(fields, false);
             if (scope == Scope::Delivery) allowed += ", endpoint";
             throw Error::invalid_parameter(
-                "unknown filter field \"" + shorten(name) + "\"",
+                "unknown filter field " + quoted(name),
                 scope == Scope::Delivery
                     ? "Filters apply to the columns of webhook.delivery other than payload."
                     : "Endpoint filters apply to a few endpoint columns.",
@@ -112,7 +112,9 @@ class FilterCompiler {
         if (!operators.is_object() || operators.empty()) {
             throw Error::invalid_parameter(
                 "filter field \"" + std::string(field.name) + "\" needs an object of operators",
-                "Its value is " + json_kind(operators) + ".",
+                "Its value is " +
+                    (operators.is_object() ? std::string("an empty object") : json_kind(operators)) +
+                    ".",
                 "Write {\"" + std::string(field.name) +
                     "\": {\"eq\": value}}; operators: " + operator_list() + ".");
         }
@@ -175,7 +177,7 @@ class FilterCompiler {
             }
             return column + (value.get<bool>() ? " IS NULL" : " IS NOT NULL");
         }
-        throw Error::invalid_parameter("unknown filter operator \"" + shorten(op) + "\"",
+        throw Error::invalid_parameter("unknown filter operator " + quoted(op),
                                        "The operator is not one pg_webhook knows.",
                                        std::string("Operators: ") + operator_list() + ".");
     }

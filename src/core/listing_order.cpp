@@ -103,22 +103,27 @@ SortOrder parse_order_by(const std::optional<std::string>& json) {
     bool has_id = false;
     for (const nlohmann::json& item : document) {
         if (!item.is_object() || item.size() != 1) {
+            std::string given = json_kind(item);
+            if (item.is_object()) {
+                given += item.empty() ? " without a key"
+                                      : " with " + std::to_string(item.size()) + " keys";
+            }
             throw Error::invalid_parameter(
                 "each order_by element must be an object with exactly one key",
-                "An element of order_by is " + json_kind(item) + ".", kOrderHint);
+                "An element of order_by is " + given + ".", kOrderHint);
         }
         const std::string& name = item.begin().key();
         const nlohmann::json& direction_value = item.begin().value();
         if (has_id) {
             throw Error::invalid_parameter(
-                "order_by key \"" + shorten(name) + "\" comes after id",
+                "order_by key " + quoted(name) + " comes after id",
                 "The id is unique, so no key after it can change the order.",
                 "Make id the last key of order_by, or leave it out: it is always added last.");
         }
         const Field* field = find_field(fields, name);
         if (!field || !field->sortable) {
             throw Error::invalid_parameter(
-                "unknown sort field \"" + shorten(name) + "\"",
+                "unknown sort field " + quoted(name),
                 "Sorting applies to the columns of webhook.delivery other than payload and "
                 "response_body.",
                 std::string("Sortable fields: ") + field_list(fields, true) + ".");
@@ -126,7 +131,7 @@ SortOrder parse_order_by(const std::optional<std::string>& json) {
         for (const SortKey& key : order.keys) {
             if (key.field == field) {
                 throw Error::invalid_parameter(
-                    "sort field \"" + shorten(name) + "\" appears twice in order_by",
+                    "sort field " + quoted(name) + " appears twice in order_by",
                     "Each field may be named once.", "Remove the repeated key.");
             }
         }
@@ -135,10 +140,10 @@ SortOrder parse_order_by(const std::optional<std::string>& json) {
                                          : nullptr;
         if (!direction) {
             std::string given = is_json_string(direction_value)
-                                    ? "\"" + shorten(direction_value.get<std::string>()) + "\""
+                                    ? quoted(direction_value.get<std::string>())
                                     : json_kind(direction_value);
             throw Error::invalid_parameter(
-                "unknown sort direction " + given + " for field \"" + shorten(name) + "\"",
+                "unknown sort direction " + given + " for field " + quoted(name),
                 "A direction is one of six words.",
                 std::string("Directions: ") + direction_list() + ".");
         }
