@@ -19,7 +19,7 @@ CREATE FUNCTION pg_temp.listed(filter jsonb) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce(string_agg(right(l.id::text, 2), ',' ORDER BY l.ordinality), '')
     FROM webhook.list_deliveries(filter => filter) WITH ORDINALITY AS l $$;
 
-SELECT plan(21);
+SELECT plan(22);
 
 -- A LIKE pattern that ends with its escape character: refused before
 -- anything runs (22025, as Postgres), with a detail and a hint, whatever the
@@ -65,6 +65,10 @@ SELECT is(webhook.deliveries_page(filter => '{"event_type": {"eq": "invoice.paid
                                   page => 1, count => 'estimated') -> 'pagination',
           '{"page": 1, "has_next": false, "page_size": 100, "total_count": 0, "total_pages": 0, "has_previous": false}',
           'estimated, offset mode: an empty first page is an empty listing');
+SELECT is(webhook.deliveries_page(filter => '{"event_type": {"eq": "invoice.paid"}, "status": {"in": ["retrying", "delivered", "cancelled"]}}',
+                                  page_size => 1, page => 2, count => 'estimated') -> 'pagination',
+          '{"page": 2, "has_next": false, "page_size": 1, "total_count": 1, "total_pages": 1, "has_previous": true}',
+          'estimated, offset mode: an empty page 2 caps the guess (3) at the rows page 1 can hold');
 SELECT is(webhook.deliveries_page(filter => '{"event_type": {"eq": "invoice.paid"}, "status": {"eq": "pending"}}',
                                   page_size => 1, count => 'estimated') #> '{pageInfo,total}',
           '2', 'estimated, cursor mode: at least the rows seen and the next one');
