@@ -227,13 +227,16 @@ BEGIN
         IF fetched_count > page_size THEN data := data - page_size; END IF;
         -- An estimate is the planner's guess, but never one the page
         -- contradicts: a last page (no look-ahead row, and rows or page 1)
-        -- knows the total, and any page shows at least the rows before it,
-        -- its own and the look-ahead one exist.
+        -- knows the total, any other page shows that at least the rows
+        -- before it, its own and the look-ahead one exist, and an empty page
+        -- past the first that the rows before it are all there may be.
         IF count = 'estimated' THEN
             IF fetched_count <= page_size AND (fetched_count > 0 OR page = 1) THEN
                 total := (page - 1)::bigint * page_size + fetched_count;
             ELSIF fetched_count > 0 THEN
                 total := greatest(total, (page - 1)::bigint * page_size + fetched_count);
+            ELSE
+                total := least(total, (page - 1)::bigint * page_size);
             END IF;
         END IF;
         RETURN jsonb_build_object(
