@@ -19,7 +19,7 @@ CREATE FUNCTION pg_temp.listed(filter jsonb) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce(string_agg(right(l.id::text, 2), ',' ORDER BY l.ordinality), '')
     FROM webhook.list_deliveries(filter => filter) WITH ORDINALITY AS l $$;
 
-SELECT plan(22);
+SELECT plan(28);
 
 -- A LIKE pattern that ends with its escape character: refused before
 -- anything runs (22025, as Postgres), with a detail and a hint, whatever the
@@ -109,5 +109,32 @@ SELECT is(pg_temp.error_full($$SELECT * FROM webhook.list_deliveries(filter => '
           '22023 filter field "http_status" needs an object of operators | Its value is an empty object.'
           ' | Write {"http_status": {"eq": value}}; operators: eq, neq, gt, gte, lt, lte, in, nin, like, ilike, is_null.',
           'a field with an empty object of operators');
+
+-- null as a value: refused, with a hint that leads to what the operator
+-- meant. "Use is_null: true" was right for eq and in, and the opposite of
+-- what neq null or a nin list holding null asks for.
+SELECT is(pg_temp.error_full($$SELECT * FROM webhook.list_deliveries(filter => '{"http_status": {"eq": null}}')$$),
+          '22023 operator "eq" on field "http_status" cannot take null | A comparison with null matches nothing.'
+          ' | To match rows whose http_status is NULL, write {"http_status": {"is_null": true}}.',
+          'eq null: is_null true');
+SELECT is(pg_temp.error_full($$SELECT * FROM webhook.list_deliveries(filter => '{"http_status": {"neq": null}}')$$),
+          '22023 operator "neq" on field "http_status" cannot take null | A comparison with null matches nothing.'
+          ' | To match rows whose http_status is not NULL, write {"http_status": {"is_null": false}}.',
+          'neq null: is_null false');
+SELECT is(pg_temp.error_full($$SELECT * FROM webhook.list_deliveries(filter => '{"http_status": {"in": [200, null]}}')$$),
+          '22023 operator "in" on field "http_status" cannot take null | A list of values cannot hold null: a comparison with null matches nothing.'
+          ' | Leave null out of the list; to match rows whose http_status is NULL too, write {"or": [{"http_status": {"in": [...]}}, {"http_status": {"is_null": true}}]}.',
+          'in with a null: leave it out, or an "or" with is_null true');
+SELECT is(pg_temp.error_full($$SELECT * FROM webhook.list_deliveries(filter => '{"http_status": {"nin": [null]}}')$$),
+          '22023 operator "nin" on field "http_status" cannot take null | A list of values cannot hold null: a comparison with null matches nothing.'
+          ' | Leave null out of the list; to leave out rows whose http_status is NULL too, add "is_null": false beside "nin".',
+          'nin with a null: leave it out, and add is_null false');
+SELECT is(pg_temp.error_full($$SELECT * FROM webhook.list_deliveries(filter => '{"delivered_at": {"lt": null}}')$$),
+          '22023 operator "lt" on field "delivered_at" cannot take null | A comparison with null matches nothing.'
+          ' | Compare with a value; to test whether delivered_at is NULL, write {"delivered_at": {"is_null": true}} (or false).',
+          'lt null: a value, or is_null');
+-- What those hints say, done: the same rows as the SQL they stand for.
+SELECT is(pg_temp.listed('{"http_status": {"nin": [200], "is_null": false}}'),
+          pg_temp.expected('http_status IS NOT NULL AND http_status <> 200'), 'nin beside is_null false');
 
 SELECT * FROM finish();
