@@ -263,16 +263,41 @@ class FilterCompiler {
         if (value.is_string()) return value.get<std::string>();
         if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
         if (value.is_null()) {
-            throw Error::invalid_parameter("operator \"" + op + "\" on field \"" +
-                                               std::string(field.name) + "\" cannot take null",
-                                           "A comparison with null matches nothing.",
-                                           "Use {\"is_null\": true} instead.");
+            bool list = op == "in" || op == "nin";
+            throw Error::invalid_parameter(
+                "operator \"" + op + "\" on field \"" + std::string(field.name) +
+                    "\" cannot take null",
+                list ? "A list of values cannot hold null: a comparison with null matches nothing."
+                     : "A comparison with null matches nothing.",
+                null_hint(field, op));
         }
         throw Error::invalid_parameter(
             "operator \"" + op + "\" on field \"" + std::string(field.name) +
                 "\" takes a scalar value",
             "Its value is " + json_kind(value) + ".",
             "Give a string, number or boolean (arrays only with in and nin).");
+    }
+
+    // What a caller who wrote null with `op` meant, said as the filter that
+    // does it: eq and in meant the NULL rows, neq and nin the others.
+    static std::string null_hint(const Field& field, const std::string& op) {
+        const std::string name(field.name);
+        const std::string is_null = "{\"" + name + "\": {\"is_null\": ";
+        if (op == "eq") return "To match rows whose " + name + " is NULL, write " + is_null + "true}}.";
+        if (op == "neq") {
+            return "To match rows whose " + name + " is not NULL, write " + is_null + "false}}.";
+        }
+        if (op == "in") {
+            return "Leave null out of the list; to match rows whose " + name +
+                   " is NULL too, write {\"or\": [{\"" + name + "\": {\"in\": [...]}}, " + is_null +
+                   "true}}]}.";
+        }
+        if (op == "nin") {
+            return "Leave null out of the list; to leave out rows whose " + name +
+                   " is NULL too, add \"is_null\": false beside \"nin\".";
+        }
+        return "Compare with a value; to test whether " + name + " is NULL, write " + is_null +
+               "true}} (or false).";
     }
 
     static void append_and(std::string& out, const std::string& condition) {
