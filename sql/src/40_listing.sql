@@ -299,7 +299,8 @@ COMMENT ON FUNCTION webhook.deliveries_page(uuid, uuid, webhook.delivery_status,
     'A page of webhook.list_deliveries as a REST envelope. Without page: {"data", "pageInfo": '
     '{total, hasNextPage, hasPreviousPage, startCursor, endCursor}}; with page (1-based): '
     '{"data", "pagination": {page, page_size, total_count, total_pages, has_next, has_previous}}. '
-    'count is exact, estimated (the planner''s guess) or none (total NULL); hasNextPage and '
+    'count is exact, estimated (the planner''s guess, kept to what the page shows: exact on a '
+    'last page) or none (total NULL); hasNextPage and '
     'has_next are always exact.';
 
 REVOKE ALL ON FUNCTION
