@@ -19,7 +19,7 @@ CREATE FUNCTION pg_temp.listed(filter jsonb) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce(string_agg(right(l.id::text, 2), ',' ORDER BY l.ordinality), '')
     FROM webhook.list_deliveries(filter => filter) WITH ORDINALITY AS l $$;
 
-SELECT plan(28);
+SELECT plan(44);
 
 -- A LIKE pattern that ends with its escape character: refused before
 -- anything runs (22025, as Postgres), with a detail and a hint, whatever the
@@ -136,5 +136,96 @@ SELECT is(pg_temp.error_full($$SELECT * FROM webhook.list_deliveries(filter => '
 -- What those hints say, done: the same rows as the SQL they stand for.
 SELECT is(pg_temp.listed('{"http_status": {"nin": [200], "is_null": false}}'),
           pg_temp.expected('http_status IS NOT NULL AND http_status <> 200'), 'nin beside is_null false');
+
+-- Sort keys at the edges of their types: the largest and smallest
+-- integers, infinite timestamps, and timestamps before 1970, after 2038, in
+-- 4713 BC and in 294276 AD. Walks of one row per page, forward and
+-- backward, visit every row once, in the order plain SQL gives.
+CREATE TEMP TABLE saved AS SELECT id, http_status, created_at, next_attempt_at FROM webhook.delivery;
+UPDATE webhook.delivery SET http_status = -2147483648 WHERE right(id::text, 2) IN ('01', '02');
+UPDATE webhook.delivery SET http_status = 2147483647 WHERE right(id::text, 2) IN ('05', '06');
+UPDATE webhook.delivery SET created_at = 'infinity' WHERE right(id::text, 2) IN ('07', '08');
+UPDATE webhook.delivery SET created_at = '-infinity' WHERE right(id::text, 2) IN ('09', '10');
+UPDATE webhook.delivery SET created_at = '1969-12-31 23:59:59.999999+00' WHERE right(id::text, 2) = '11';
+UPDATE webhook.delivery SET created_at = '2038-01-19 03:14:08+00' WHERE right(id::text, 2) = '12';
+UPDATE webhook.delivery SET created_at = '4713-01-01 00:00+00 BC' WHERE right(id::text, 2) = '13';
+UPDATE webhook.delivery SET created_at = '294276-12-31 23:59:59.999999+00' WHERE right(id::text, 2) = '14';
+UPDATE webhook.delivery SET next_attempt_at = 'infinity' WHERE right(id::text, 2) IN ('15', '17');
+UPDATE webhook.delivery SET next_attempt_at = '-infinity' WHERE right(id::text, 2) = '16';
+CREATE FUNCTION pg_temp.walk(order_by jsonb, backward boolean) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE position text; ids text[] := '{}'; r record; n int; pages int := 0;
+BEGIN
+    IF backward THEN  -- from the last row
+        SELECT l.id, l.cursor INTO r FROM webhook.list_deliveries(order_by => order_by) WITH ORDINALITY AS l
+        ORDER BY l.ordinality DESC LIMIT 1;
+        ids := ARRAY[right(r.id::text, 2)];
+        position := r.cursor;
+    END IF;
+    LOOP
+        n := 0;
+        FOR r IN SELECT l.id, l.cursor FROM webhook.list_deliveries(order_by => order_by, page_size => 1,
+                     after => CASE WHEN NOT backward THEN position END,
+                     before => CASE WHEN backward THEN position END) AS l LOOP
+            ids := CASE WHEN backward THEN right(r.id::text, 2) || ids ELSE ids || right(r.id::text, 2) END;
+            position := r.cursor;
+            n := n + 1;
+        END LOOP;
+        EXIT WHEN n = 0;
+        pages := pages + 1;
+        IF pages > 100 THEN RAISE 'the walk does not end'; END IF;
+    END LOOP;
+    RETURN array_to_string(ids, ',');
+END $$;
+CREATE FUNCTION pg_temp.ordered(order_sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE result text;
+BEGIN
+    EXECUTE 'SELECT string_agg(right(id::text, 2), '','' ORDER BY ' || order_sql || ') FROM webhook.delivery' INTO result;
+    RETURN result;
+END $$;
+SELECT is(pg_temp.walk(o::jsonb, backward), pg_temp.ordered(sql), o || CASE WHEN backward THEN ', backward' ELSE ', forward' END)
+FROM (VALUES ('[{"http_status": "asc"}]', 'http_status ASC NULLS LAST, id'),
+             ('[{"http_status": "desc_nulls_last"}]', 'http_status DESC NULLS LAST, id DESC'),
+             ('[{"created_at": "asc"}]', 'created_at, id'),
+             ('[{"next_attempt_at": "asc_nulls_first"}, {"http_status": "desc"}]',
+              'next_attempt_at ASC NULLS FIRST, http_status DESC NULLS FIRST, id DESC'),
+             ('[{"next_attempt_at": "desc_nulls_last"}, {"created_at": "asc"}]',
+              'next_attempt_at DESC NULLS LAST, created_at, id')) AS v(o, sql),
+     (VALUES (false), (true)) AS w(backward);
+SELECT is((SELECT string_agg(right(id::text, 2), ',' ORDER BY id) FROM webhook.list_deliveries(
+              filter => '{"or": [{"created_at": {"eq": "infinity"}}, {"created_at": {"lte": "-infinity"}}, {"http_status": {"eq": -2147483648}}]}')),
+          '01,02,07,08,09,10', 'infinite timestamps and the smallest integer as filter values');
+SELECT is((SELECT count(*)::int FROM webhook.list_deliveries(created_after => '-infinity', created_before => 'infinity')),
+          24, 'created_after -infinity and created_before infinity: every row');
+UPDATE webhook.delivery d SET http_status = s.http_status, created_at = s.created_at, next_attempt_at = s.next_attempt_at
+FROM saved s WHERE s.id = d.id;
+
+-- A cursor is the listing's, whichever function gave it: one from
+-- list_deliveries continues in deliveries_page and the other way round;
+-- and an order_by written differently but meaning the same order (the
+-- implied id tie-breaker spelt out, asc for asc_nulls_last, other
+-- whitespace) takes it too.
+CREATE TEMP TABLE third AS
+    SELECT cursor FROM webhook.list_deliveries(page_size => 3) WITH ORDINALITY AS l WHERE l.ordinality = 3;
+SELECT is((SELECT string_agg(d ->> 'event_id', ',') FROM jsonb_array_elements(
+              webhook.deliveries_page(page_size => 3, after => (SELECT cursor FROM third)) -> 'data') AS d),
+          (SELECT string_agg(event_id, ',') FROM webhook.list_deliveries(page_size => 3, after => (SELECT cursor FROM third))),
+          'a list_deliveries cursor in deliveries_page');
+SELECT is((SELECT string_agg(event_id, ',') FROM webhook.list_deliveries(page_size => 3,
+              after => webhook.deliveries_page(page_size => 3, page => 2) #>> '{data,2,cursor}')),
+          (SELECT string_agg(d ->> 'event_id', ',') FROM jsonb_array_elements(
+              webhook.deliveries_page(page_size => 3, page => 3) -> 'data') AS d),
+          'a deliveries_page cursor in list_deliveries');
+CREATE TEMP TABLE by_status AS
+    SELECT cursor FROM webhook.list_deliveries(order_by => '[{"http_status": "asc"}]', page_size => 5)
+    WITH ORDINALITY AS l WHERE l.ordinality = 5;
+SELECT is((SELECT string_agg(right(id::text, 2), ',') FROM webhook.list_deliveries(
+              order_by => '[ {"http_status" :   "asc_nulls_last"} ,{"id":"asc"}]', page_size => 3,
+              after => (SELECT cursor FROM by_status))),
+          (SELECT string_agg(right(id::text, 2), ',') FROM webhook.list_deliveries(
+              order_by => '[{"http_status": "asc"}]', page_size => 3, after => (SELECT cursor FROM by_status))),
+          'the same order written differently takes the same cursor');
+SELECT is(left(pg_temp.error_full(format($$SELECT * FROM webhook.list_deliveries(order_by => '[{"http_status": "asc_nulls_first"}]', after => %L)$$,
+                                         (SELECT cursor FROM by_status))), 62),
+          '22023 cursor in after belongs to a different order_by | A curs', 'another NULL placement is another order');
 
 SELECT * FROM finish();
