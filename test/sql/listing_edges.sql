@@ -19,7 +19,7 @@ CREATE FUNCTION pg_temp.listed(filter jsonb) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce(string_agg(right(l.id::text, 2), ',' ORDER BY l.ordinality), '')
     FROM webhook.list_deliveries(filter => filter) WITH ORDINALITY AS l $$;
 
-SELECT plan(44);
+SELECT plan(47);
 
 -- A LIKE pattern that ends with its escape character: refused before
 -- anything runs (22025, as Postgres), with a detail and a hint, whatever the
@@ -198,6 +198,14 @@ SELECT is((SELECT count(*)::int FROM webhook.list_deliveries(created_after => '-
           24, 'created_after -infinity and created_before infinity: every row');
 UPDATE webhook.delivery d SET http_status = s.http_status, created_at = s.created_at, next_attempt_at = s.next_attempt_at
 FROM saved s WHERE s.id = d.id;
+
+-- uuids in every form Postgres reads (upper case, braces, no dashes), and
+-- is_null on columns that are never NULL.
+SELECT is(pg_temp.listed('{"endpoint_id": {"in": ["E0000000-0000-7000-8000-000000000001", "{e0000000-0000-7000-8000-000000000002}", "e0000000000070008000000000000003"]}}'),
+          pg_temp.expected('true'), 'uuids in upper case, in braces and without dashes');
+SELECT is(pg_temp.listed('{"status": {"is_null": true}}'), '', 'is_null true on a NOT NULL column: nothing');
+SELECT is(pg_temp.listed('{"not": {"id": {"is_null": true}}, "created_at": {"is_null": false}}'), pg_temp.expected('true'),
+          'is_null false (and not is_null true) on a NOT NULL column: everything');
 
 -- A cursor is the listing's, whichever function gave it: one from
 -- list_deliveries continues in deliveries_page and the other way round;
