@@ -130,8 +130,8 @@ std::string shorten(const std::string& text) {
 }
 
 std::string quoted(const std::string& text) {
-    return nlohmann::json(shorten(text)).dump(-1, ' ', false,
-                                              nlohmann::json::error_handler_t::replace);
+    return nlohmann::json(shorten(text))
+        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace webhook::listing

@@ -113,7 +113,8 @@ class FilterCompiler {
             throw Error::invalid_parameter(
                 "filter field \"" + std::string(field.name) + "\" needs an object of operators",
                 "Its value is " +
-                    (operators.is_object() ? std::string("an empty object") : json_kind(operators)) +
+                    (operators.is_object() ? std::string("an empty object")
+                                           : json_kind(operators)) +
                     ".",
                 "Write {\"" + std::string(field.name) +
                     "\": {\"eq\": value}}; operators: " + operator_list() + ".");
@@ -283,7 +284,8 @@ class FilterCompiler {
     static std::string null_hint(const Field& field, const std::string& op) {
         const std::string name(field.name);
         const std::string is_null = "{\"" + name + "\": {\"is_null\": ";
-        if (op == "eq") return "To match rows whose " + name + " is NULL, write " + is_null + "true}}.";
+        if (op == "eq")
+            return "To match rows whose " + name + " is NULL, write " + is_null + "true}}.";
         if (op == "neq") {
             return "To match rows whose " + name + " is not NULL, write " + is_null + "false}}.";
         }

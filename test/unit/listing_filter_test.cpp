@@ -185,7 +185,8 @@ TEST(ListingFilter, RefusesMisshapenValues) {
 TEST(ListingFilter, RefusesAPatternEndingWithItsEscapeCharacter) {
     Error lone = error_of(R"({"event_type":{"like":"invoice\\"}})");
     EXPECT_EQ(lone.sqlstate(), "22025");
-    EXPECT_EQ(lone.message(), "pattern of \"like\" on field \"event_type\" ends with an escape character");
+    EXPECT_EQ(lone.message(),
+              "pattern of \"like\" on field \"event_type\" ends with an escape character");
     EXPECT_FALSE(lone.detail().empty());
     EXPECT_FALSE(lone.hint().empty());
     EXPECT_EQ(error_of(R"({"endpoint":{"url":{"ilike":"\\\\\\"}}})").sqlstate(), "22025");
