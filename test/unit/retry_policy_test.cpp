@@ -69,6 +69,18 @@ TEST(RetryPolicy, OtherStatusesRetryOnTheSchedule) {
     }
     EXPECT_EQ(decide(response(500), 1).last_error, "HTTP 500 Internal Server Error");
     EXPECT_EQ(decide(response(302), 1).last_error, "HTTP 302 Found; redirects are not followed");
+    // Only a status that asks to be sent elsewhere (with a Location) is a
+    // redirect; 304 Not Modified, 305, 306 and unassigned 3xx codes are not.
+    for (int status : {301, 302, 303, 307, 308}) {
+        EXPECT_NE(decide(response(status), 1).last_error.find("redirects are not followed"),
+                  std::string::npos)
+            << status;
+    }
+    for (int status : {304, 305, 306, 309, 399}) {
+        EXPECT_EQ(decide(response(status), 1).last_error.find("redirect"), std::string::npos)
+            << status;
+    }
+    EXPECT_EQ(decide(response(304), 1).last_error, "HTTP 304 Not Modified");
 }
 
 TEST(RetryPolicy, FailuresWithoutResponseRetryWithTheEngineError) {
