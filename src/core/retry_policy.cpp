@@ -80,6 +80,13 @@ std::string describe_status(int status) {
     return text;
 }
 
+// The statuses that send a client elsewhere with a Location (RFC 9110
+// section 15.4). 304 Not Modified, 305 and 306 are 3xx without being one.
+bool is_redirect(int status) {
+    return status == 300 || status == 301 || status == 302 || status == 303 || status == 307 ||
+           status == 308;
+}
+
 std::string describe_wait(milliseconds wait) {
     if (wait % std::chrono::seconds(1) == milliseconds(0)) {
         return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(wait).count()) +
@@ -166,7 +173,7 @@ NextDeliveryState next_delivery_state(const AttemptResult& result, int attempt_c
         next.last_error = result.error.empty() ? "no response" : result.error;
     } else {
         next.last_error = describe_status(status);
-        if (status >= 300 && status <= 399) next.last_error += "; redirects are not followed";
+        if (is_redirect(status)) next.last_error += "; redirects are not followed";
     }
 
     if (attempt_count >= max_attempts) {
