@@ -50,6 +50,8 @@
 //   /headers/<n>               204 with n extra headers
 //   /retry-after-raw/<code>    that status with the query's "v" as Retry-After,
 //                              verbatim (/retry-after-raw/429?v=Sun...)
+//   /raw/<case>                bytes written on the socket by hand, for what
+//                              a well-behaved server never sends (see rawAnswer)
 //   anything else              404
 'use strict';
 
@@ -131,6 +133,55 @@ function trickle(response) {
   response.flushHeaders();
   const timer = setInterval(() => response.write('.'), 1000);
   response.on('close', () => clearInterval(timer));
+}
+
+// Answers that no HTTP library would send, written on the socket itself.
+// Each closes the connection once written (Node would hold a next request
+// on it behind the response it thinks unanswered); an endless stream stops
+// when the client goes away or after a minute.
+function rawAnswer(socket, name, argument) {
+  const size = nonNegativeInteger(argument, 0);
+  const streamForever = (head, piece) => {
+    socket.write(head);
+    const stopAt = Date.now() + 60 * 1000;
+    const pump = () => {
+      while (!socket.destroyed && Date.now() < stopAt) {
+        if (!socket.write(piece)) return socket.once('drain', pump);
+      }
+      return socket.destroy();
+    };
+    socket.on('error', () => {});
+    pump();
+  };
+  switch (name) {
+    case 'long-header': // one header line of <size> bytes, then a 200
+      socket.write('HTTP/1.1 200 OK\r\nx-long: ');
+      socket.write(Buffer.alloc(size, 0x62));
+      return socket.end('\r\ncontent-length: 2\r\n\r\nok');
+    case 'endless-headers': // header lines for ever (a minute)
+      return streamForever('HTTP/1.1 200 OK\r\n', `x-more: ${'c'.repeat(200)}\r\n`.repeat(256));
+    case 'continue': // 100 Continue unasked, then the real answer
+      return socket.end('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\ncontent-length: 4\r\n\r\nmade');
+    case 'no-content-body': // a 204 (or the status in argument) with a body
+      return socket.end(`HTTP/1.1 ${size || 204} Whatever\r\ncontent-length: 9\r\n\r\nleftover!`);
+    case 'no-content-stray': // a 204 followed by bytes that belong to no response
+      return socket.end('HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 500 Stray\r\ncontent-length: 0\r\n\r\n');
+    case 'bad-status-line':
+      return socket.end('HTTP/1.1 2OO OK\r\ncontent-length: 2\r\n\r\nok');
+    case 'garbage':
+      return socket.end('this is not http at all\r\n\r\n');
+    case 'status': // that status code, whatever it is (0 to 999), with an empty body
+      return socket.end(`HTTP/1.1 ${String(size).padStart(3, '0')} Odd\r\ncontent-length: 0\r\n\r\n`);
+    case 'interim-only': // a 1xx and then the connection closed
+      return socket.end(`HTTP/1.1 ${size || 103} Interim\r\n\r\n`);
+    case 'chunked-cut': // a chunked 200 that breaks off inside a chunk
+      socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nfirst\r\n10\r\nsec');
+      return setTimeout(() => socket.end(), 100);
+    case 'nothing': // the connection closed before any byte
+      return socket.destroy();
+    default:
+      return socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
+  }
 }
 
 function respond(request, response, path) {
@@ -218,6 +269,8 @@ function respond(request, response, path) {
       const value = new URL(request.url, 'http://receiver.invalid').searchParams.get('v') ?? '';
       return answer(response, code, { 'retry-after': value }, 'retry later');
     }
+    case 'raw':
+      return rawAnswer(response.socket, argument, path.split('/')[3] ?? '');
     default:
       return answer(response, 404, { 'content-type': 'text/plain' }, 'no such behaviour');
   }
