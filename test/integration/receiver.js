@@ -164,8 +164,6 @@ function rawAnswer(socket, name, argument) {
       return socket.end('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\ncontent-length: 4\r\n\r\nmade');
     case 'no-content-body': // a 204 (or the status in argument) with a body
       return socket.end(`HTTP/1.1 ${size || 204} Whatever\r\ncontent-length: 9\r\n\r\nleftover!`);
-    case 'no-content-stray': // a 204 followed by bytes that belong to no response
-      return socket.end('HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 500 Stray\r\ncontent-length: 0\r\n\r\n');
     case 'bad-status-line':
       return socket.end('HTTP/1.1 2OO OK\r\ncontent-length: 2\r\n\r\nok');
     case 'garbage':
