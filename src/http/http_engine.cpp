@@ -397,7 +397,10 @@ void HttpEngine::start(Request request) {
 
     // What differs from one request to the next; take_easy() set the rest.
     CURL* easy = transfer->easy;
-    const long timeout_ms = std::max(transfer->request.timeout_ms, 1L);
+    const long timeout_ms =
+        std::max(transfer->request.timeout_ms > 0 ? transfer->request.timeout_ms
+                                                  : settings_.request_timeout_ms,
+                 1L);
     CURLcode set = CURLE_OK;
     auto option = [&](CURLoption name, auto value) {
         if (set == CURLE_OK) set = curl_easy_setopt(easy, name, value);

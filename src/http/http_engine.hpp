@@ -28,6 +28,7 @@ struct EngineSettings {
     int max_in_flight = 64;
     std::size_t response_body_limit = 4096;  // bytes of a response body kept
     long connect_timeout_ms = 10000;         // capped by each request's timeout
+    long request_timeout_ms = 15000;         // of a request without a timeout of its own
     AddressPolicy address_policy;            // checked on every new and every kept connection
     // PEM file of the certificate authorities trusted for https, instead of
     // the system's; empty for libcurl's built-in CA bundle and directory.
@@ -39,7 +40,9 @@ struct Request {
     std::string url;                   // http:// or https:// only
     std::vector<std::string> headers;  // "name: value", beyond the engine's own
     std::string body;                  // sent as is, content-type application/json
-    long timeout_ms = 15000;           // the whole exchange
+    // The whole exchange; 0: the engine's request_timeout_ms when the
+    // request starts, so that a reconfigure() reaches queued requests too.
+    long timeout_ms = 0;
     // Headers made when the request starts, from the Unix time then and the
     // body (a signature over a timestamp), sent after `headers`. When it
     // throws, the request fails unsent with the exception's text.

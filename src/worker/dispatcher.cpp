@@ -69,6 +69,7 @@ SenderSettings current_sender_settings() {
     SenderSettings settings;
     settings.max_in_flight = webhook::pg::setting_max_in_flight;
     settings.connect_timeout_ms = webhook::pg::setting_connect_timeout_ms;
+    settings.request_timeout_ms = webhook::pg::setting_request_timeout_ms;
     settings.response_body_limit =
         static_cast<std::size_t>(webhook::pg::setting_response_body_limit);
     settings.allowed_networks =
@@ -302,7 +303,11 @@ class Dispatcher {
         ClaimRequest claim;
         // A pass that records also claims when a claim is due anyway.
         claim.batch_size = claim_wanted_now() ? std::min(claim_room(), kMaxClaimBatch) : 0;
-        claim.default_timeout_ms = webhook::pg::setting_request_timeout_ms;
+        // 0 for an endpoint without a timeout of its own: the engine applies
+        // webhook.request_timeout when the request starts. Taken here, a
+        // reload reached only deliveries claimed after it, not those already
+        // queued (up to 8 x max_in_flight) behind the network.
+        claim.default_timeout_ms = 0;
         claim.body_budget = std::max<std::int64_t>(kHeldBodyBudget - held_body_bytes_, 1);
         if (!locked_out_.empty() && SteadyClock::now() >= locked_retry_at_) {
             for (FinishedAttempt& attempt : locked_out_) finished_.push_back(std::move(attempt));

@@ -10,6 +10,7 @@ http::EngineSettings engine_settings(const SenderSettings& settings) {
     engine.max_in_flight = settings.max_in_flight;
     engine.response_body_limit = settings.response_body_limit;
     engine.connect_timeout_ms = settings.connect_timeout_ms;
+    engine.request_timeout_ms = settings.request_timeout_ms;
     engine.address_policy = AddressPolicy::parse(settings.allowed_networks);
     engine.tls_ca_file = settings.tls_ca_file;
     return engine;

@@ -16,6 +16,7 @@ namespace webhook::worker {
 struct SenderSettings {
     int max_in_flight = 64;
     int connect_timeout_ms = 5000;
+    int request_timeout_ms = 15000;  // of a request whose endpoint sets none
     std::size_t response_body_limit = 4096;
     std::string allowed_networks;
     std::string tls_ca_file;  // empty: the system's trust store
@@ -23,6 +24,7 @@ struct SenderSettings {
     bool operator==(const SenderSettings& other) const {
         return max_in_flight == other.max_in_flight &&
                connect_timeout_ms == other.connect_timeout_ms &&
+               request_timeout_ms == other.request_timeout_ms &&
                response_body_limit == other.response_body_limit &&
                allowed_networks == other.allowed_networks && tls_ca_file == other.tls_ca_file;
     }
@@ -34,7 +36,7 @@ struct OutgoingRequest {
     std::string url;
     std::vector<std::string> headers;  // "name: value"
     std::string body;
-    int timeout_ms = 15000;
+    int timeout_ms = 0;  // 0: the sender's request_timeout_ms when the request starts
     // Headers made when the request starts (see http::Request).
     std::function<std::vector<std::string>(std::int64_t unix_seconds, const std::string& body)>
         headers_at_start;

@@ -152,6 +152,24 @@ TEST(HttpEngine, TimesOutASlowReceiver) {
     EXPECT_LT(outcome.duration.count(), 2000.0);
 }
 
+// A request without a timeout of its own takes the engine's request
+// timeout when it starts, not when it was submitted: a reconfigure() in
+// between (a reload of webhook.request_timeout) reaches it.
+TEST(HttpEngine, AppliesTheRequestTimeoutInForceWhenARequestStarts) {
+    test_support::LoopbackHttpServer server;
+    webhook::http::EngineSettings settings = loopback_allowed();
+    settings.request_timeout_ms = 10000;
+    HttpEngine engine(settings);
+    engine.enqueue(post(1, server.url("/delay/3000"), "{}", 0));  // queued, not started
+    settings.request_timeout_ms = 300;
+    engine.reconfigure(settings);
+    std::vector<Outcome> outcomes = run(engine, 1);
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_NE(outcomes[0].error.find("timed out"), std::string::npos) << outcomes[0].error;
+    EXPECT_GE(outcomes[0].duration.count(), 250.0);
+    EXPECT_LT(outcomes[0].duration.count(), 2000.0);
+}
+
 // An interim 1xx is not the response: an exchange that ends after one (here
 // at the timeout) got no response, and says why.
 TEST(HttpEngine, ReportsNoStatusWhenOnlyAnInterimResponseCame) {
