@@ -285,10 +285,14 @@ std::vector<ClaimedDelivery> claim(const ClaimRequest& request, int& parked,
                                    std::int64_t& body_bytes) {
     Column in_flight;
     for (const UuidBytes& id : request.in_flight) in_flight.add(uuid_datum(id));
+    // An endpoint without a timeout of its own gets 0: the engine applies
+    // webhook.request_timeout when the request starts. Fixed here at claim
+    // time, a reload reached only deliveries claimed after it, not those
+    // already queued (up to 8 x max_in_flight) behind the network.
+    constexpr int kTimeoutOfTheSettings = 0;
     Datum arguments[4] = {Int32GetDatum(request.batch_size),
                           make_array(in_flight.values, in_flight.nulls, UUIDOID),
-                          Int32GetDatum(request.default_timeout_ms),
-                          Int64GetDatum(request.body_budget)};
+                          Int32GetDatum(kTimeoutOfTheSettings), Int64GetDatum(request.body_budget)};
     int status = execute(claim_statement, arguments, false, 0);
     if (status != SPI_OK_SELECT) {
         throw Error(
@@ -394,9 +398,8 @@ StoreResult record_and_claim(const std::vector<FinishedAttempt>& finished,
                 result.claimed = claim(request, result.parked, body_bytes);
                 // Rows stop at the budget only when their bodies reached it.
                 result.budget_reached = body_bytes >= request.body_budget;
-                if (!result.budget_reached && static_cast<int>(result.claimed.size()) +
-                                                      result.parked <
-                                                  request.batch_size) {
+                if (!result.budget_reached &&
+                    static_cast<int>(result.claimed.size()) + result.parked < request.batch_size) {
                     std::vector<UuidBytes> busy = request.in_flight;
                     for (const ClaimedDelivery& delivery : result.claimed)
                         busy.push_back(delivery.id);

@@ -14,7 +14,6 @@ namespace webhook::worker {
 struct ClaimRequest {
     int batch_size;                    // 0: record only
     std::vector<UuidBytes> in_flight;  // never claimed twice
-    int default_timeout_ms;            // for an endpoint without timeout_ms (the worker passes 0)
     // The claim stops once the bodies it returns add up to this many bytes
     // (it returns at least one delivery).
     std::int64_t body_budget;

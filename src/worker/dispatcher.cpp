@@ -303,11 +303,6 @@ class Dispatcher {
         ClaimRequest claim;
         // A pass that records also claims when a claim is due anyway.
         claim.batch_size = claim_wanted_now() ? std::min(claim_room(), kMaxClaimBatch) : 0;
-        // 0 for an endpoint without a timeout of its own: the engine applies
-        // webhook.request_timeout when the request starts. Taken here, a
-        // reload reached only deliveries claimed after it, not those already
-        // queued (up to 8 x max_in_flight) behind the network.
-        claim.default_timeout_ms = 0;
         claim.body_budget = std::max<std::int64_t>(kHeldBodyBudget - held_body_bytes_, 1);
         if (!locked_out_.empty() && SteadyClock::now() >= locked_retry_at_) {
             for (FinishedAttempt& attempt : locked_out_) finished_.push_back(std::move(attempt));
