@@ -50,8 +50,7 @@
 -- PREPARE and COMMIT PREPARED queued requests with the old URL, headers or
 -- secret.
 CREATE FUNCTION webhook.claim_due_deliveries(
-    batch_size integer, in_flight uuid[], default_timeout_ms integer,
-    body_budget bigint DEFAULT NULL)
+    batch_size integer, in_flight uuid[], body_budget bigint DEFAULT NULL)
 RETURNS TABLE (
     id uuid, workspace_id uuid, endpoint_id uuid, attempt_number integer,
     max_attempts integer, claimed_version timestamptz, url text, secret text,
@@ -167,7 +166,10 @@ BEGIN
                        due.attempt_count + 1 AS attempt_number, due.max_attempts,
                        due.updated_at AS claimed_version, due.url, due.secret,
                        due.previous_secret,
-                       COALESCE(due.timeout_ms, default_timeout_ms) AS timeout_ms,
+                       -- NULL when the endpoint sets none: the worker applies
+                       -- webhook.request_timeout when the request starts, so
+                       -- that a reload reaches requests already queued.
+                       due.timeout_ms,
                        ARRAY(SELECT h.key || ': ' || h.value
                              FROM jsonb_each_text(COALESCE(due.headers, '{}')) AS h
                              ORDER BY h.key) AS headers,
@@ -184,13 +186,14 @@ BEGIN
     WHERE body_budget IS NULL OR sized.bytes_before < body_budget;
 END
 $$;
-COMMENT ON FUNCTION webhook.claim_due_deliveries(integer, uuid[], integer, bigint) IS
+COMMENT ON FUNCTION webhook.claim_due_deliveries(integer, uuid[], bigint) IS
     'Internal, for the background worker: locks up to batch_size due deliveries (skipping '
     'in_flight ones) and returns what their requests need, with updated_at as the version their '
     'result must find, stopping once the bodies add up to body_budget bytes. Cancels due '
     'deliveries of deleted endpoints, and parks (next_attempt_at NULL) due deliveries of '
-    'disabled ones, which it returns with parked true and no body: not to be sent.';
-REVOKE ALL ON FUNCTION webhook.claim_due_deliveries(integer, uuid[], integer, bigint) FROM PUBLIC;
+    'disabled ones, which it returns with parked true and no body: not to be sent. timeout_ms '
+    'is NULL for an endpoint without one of its own (webhook.request_timeout applies).';
+REVOKE ALL ON FUNCTION webhook.claim_due_deliveries(integer, uuid[], bigint) FROM PUBLIC;
 
 -- When the worker should look again: the earliest due time of a delivery it
 -- could send and does not have in flight.

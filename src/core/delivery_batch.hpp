@@ -28,7 +28,7 @@ struct ClaimedDelivery {
     std::string url;
     std::string secret;
     std::optional<std::string> previous_secret;  // while the rotation grace lasts
-    int timeout_ms;
+    int timeout_ms = 0;  // 0: the endpoint sets none; webhook.request_timeout applies
     std::vector<std::string> headers;  // the endpoint's extra headers, "name: value"
     std::string body;                  // the exact bytes whose SHA-256 is payload_hash
 };

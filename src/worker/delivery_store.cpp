@@ -32,7 +32,7 @@ const char* const kRecordSql =
 const char* const kClaimSql =
     "SELECT id, workspace_id, endpoint_id, attempt_number, max_attempts, claimed_version, url, "
     "secret, previous_secret, timeout_ms, headers, body, parked "
-    "FROM webhook.claim_due_deliveries($1, $2, $3, $4)";
+    "FROM webhook.claim_due_deliveries($1, $2, $3)";
 const char* const kNextDueSql = "SELECT webhook.next_due_at($1)";
 
 // The three statements are prepared once per worker and kept (SPI_keepplan):
@@ -44,7 +44,7 @@ const Oid kRecordTypes[12] = {UUIDARRAYOID,        TIMESTAMPTZARRAYOID, UUIDARRA
                               UUIDARRAYOID,        INT4ARRAYOID,        TEXTARRAYOID,
                               TIMESTAMPTZARRAYOID, INT4ARRAYOID,        TEXTARRAYOID,
                               TEXTARRAYOID,        TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID};
-const Oid kClaimTypes[4] = {INT4OID, UUIDARRAYOID, INT4OID, INT8OID};
+const Oid kClaimTypes[3] = {INT4OID, UUIDARRAYOID, INT8OID};
 const Oid kNextDueTypes[1] = {UUIDARRAYOID};
 
 struct KeptStatement {
@@ -55,7 +55,7 @@ struct KeptStatement {
 };
 
 KeptStatement record_statement{kRecordSql, 12, kRecordTypes};
-KeptStatement claim_statement{kClaimSql, 4, kClaimTypes};
+KeptStatement claim_statement{kClaimSql, 3, kClaimTypes};
 KeptStatement next_due_statement{kNextDueSql, 1, kNextDueTypes};
 
 // Runs a kept statement (SPI connected); returns the SPI status.
@@ -285,14 +285,9 @@ std::vector<ClaimedDelivery> claim(const ClaimRequest& request, int& parked,
                                    std::int64_t& body_bytes) {
     Column in_flight;
     for (const UuidBytes& id : request.in_flight) in_flight.add(uuid_datum(id));
-    // An endpoint without a timeout of its own gets 0: the engine applies
-    // webhook.request_timeout when the request starts. Fixed here at claim
-    // time, a reload reached only deliveries claimed after it, not those
-    // already queued (up to 8 x max_in_flight) behind the network.
-    constexpr int kTimeoutOfTheSettings = 0;
-    Datum arguments[4] = {Int32GetDatum(request.batch_size),
+    Datum arguments[3] = {Int32GetDatum(request.batch_size),
                           make_array(in_flight.values, in_flight.nulls, UUIDOID),
-                          Int32GetDatum(kTimeoutOfTheSettings), Int64GetDatum(request.body_budget)};
+                          Int64GetDatum(request.body_budget)};
     int status = execute(claim_statement, arguments, false, 0);
     if (status != SPI_OK_SELECT) {
         throw Error(
@@ -322,7 +317,10 @@ std::vector<ClaimedDelivery> claim(const ClaimRequest& request, int& parked,
         if (auto previous = column(row, descriptor, 9)) {
             delivery.previous_secret = varlena_string(*previous);
         }
-        delivery.timeout_ms = DatumGetInt32(*column(row, descriptor, 10));
+        // NULL for an endpoint without a timeout of its own: 0 makes the
+        // engine apply webhook.request_timeout when the request starts, so a
+        // reload reaches requests already queued behind the network.
+        if (auto timeout = column(row, descriptor, 10)) delivery.timeout_ms = DatumGetInt32(*timeout);
         delivery.headers = text_array(*column(row, descriptor, 11));
         delivery.body = varlena_string(*column(row, descriptor, 12));
         body_bytes += static_cast<std::int64_t>(delivery.body.size());

@@ -9,7 +9,7 @@ CREATE EXTENSION IF NOT EXISTS pg_webhook;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(102);
+SELECT plan(103);
 
 CREATE TEMP TABLE t (name text PRIMARY KEY, id uuid);
 GRANT SELECT ON t TO webhook_admin, webhook_user;
@@ -36,7 +36,7 @@ VALUES ((SELECT id FROM t WHERE name = 'ep_gone'), 'cccccccc-cccc-cccc-cccc-cccc
 SELECT is(webhook.next_due_at('{}') <= now(), true, 'next_due_at sees due work');
 
 CREATE TEMP TABLE claimed AS
-SELECT * FROM webhook.claim_due_deliveries(10, ARRAY[(SELECT id FROM t WHERE name = 'd2')], 15000);
+SELECT * FROM webhook.claim_due_deliveries(10, ARRAY[(SELECT id FROM t WHERE name = 'd2')]);
 
 SELECT is((SELECT array_agg(id) FROM claimed), ARRAY[(SELECT id FROM t WHERE name = 'd1')],
           'claim returns the due delivery, not the one in flight, nor a disabled endpoint''s');
@@ -56,7 +56,7 @@ SELECT ok((SELECT status = 'pending' AND next_attempt_at <= now() FROM webhook.d
 SELECT is((SELECT status::text FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd_off')), 'pending', 'a disabled endpoint''s delivery waits, not failed');
 SELECT is((SELECT status::text || ' / ' || last_error FROM webhook.delivery WHERE id = (SELECT id FROM t WHERE name = 'd_gone')),
           'cancelled / endpoint deleted', 'a deleted endpoint''s delivery is cancelled');
-SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(10, ARRAY[(SELECT id FROM t WHERE name = 'd1'), (SELECT id FROM t WHERE name = 'd2')], 15000)), 0,
+SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(10, ARRAY[(SELECT id FROM t WHERE name = 'd1'), (SELECT id FROM t WHERE name = 'd2')])), 0,
           'deliveries the worker has in flight are not claimed again');
 SELECT is(webhook.next_due_at(ARRAY[(SELECT id FROM t WHERE name = 'd1'), (SELECT id FROM t WHERE name = 'd2')]), NULL,
           'next_due_at leaves out what is in flight (and waiting deliveries of a disabled endpoint)');
@@ -95,7 +95,7 @@ SELECT throws_ok('SELECT webhook.cancel_delivery(''00000000-0000-0000-0000-00000
                  'cancelling an unknown delivery: P0002');
 
 -- A cancel that races an attempt in flight wins, and the attempt is logged.
-CREATE TEMP TABLE claimed2 AS SELECT * FROM webhook.claim_due_deliveries(10, '{}', 15000);
+CREATE TEMP TABLE claimed2 AS SELECT * FROM webhook.claim_due_deliveries(10, '{}');
 SELECT is((SELECT array_agg(id) FROM claimed2), ARRAY[(SELECT id FROM t WHERE name = 'd2')], 'd2 is claimed');
 SELECT is((webhook.cancel_delivery((SELECT id FROM t WHERE name = 'd2'))).status::text, 'cancelled', 'd2 is cancelled while in flight');
 SELECT is(ARRAY(SELECT webhook.record_attempts(
@@ -130,7 +130,7 @@ SELECT throws_ok('SELECT webhook.retry_delivery(''00000000-0000-0000-0000-000000
                  'retrying an unknown delivery: P0002');
 
 -- A result of an attempt made before a retry does not overwrite the clean slate.
-CREATE TEMP TABLE claimed3 AS SELECT * FROM webhook.claim_due_deliveries(1, '{}', 15000);
+CREATE TEMP TABLE claimed3 AS SELECT * FROM webhook.claim_due_deliveries(1, '{}');
 SELECT is((SELECT count(*)::int FROM claimed3), 1, 'one delivery claimed with batch_size 1');
 SELECT is((webhook.retry_delivery((SELECT id FROM claimed3))).attempt_count, 0, 'retried while in flight');
 SELECT is(ARRAY(SELECT webhook.record_attempts(
@@ -187,7 +187,7 @@ SELECT is(webhook.retry_deliveries(status => 'pending'), 0, 'bulk retry never re
 SELECT is((SELECT due_now FROM webhook.worker_status()), 0::bigint, 'due_now counts only the caller''s deliveries');
 SELECT is((SELECT row(in_flight, per_second, last_error)::text FROM webhook.worker_status()), '(,,)',
           'a webhook_user gets NULL for in_flight, per_second and last_error, which describe every workspace''s traffic');
-SELECT throws_ok('SELECT * FROM webhook.claim_due_deliveries(1, ''{}'', 1)', '42501', NULL, 'webhook_user cannot claim');
+SELECT throws_ok('SELECT * FROM webhook.claim_due_deliveries(1, ''{}'')', '42501', NULL, 'webhook_user cannot claim');
 RESET webhook.workspace_id;
 RESET ROLE;
 SET ROLE webhook_admin;
@@ -214,24 +214,26 @@ SELECT webhook.publish('order.paid', '{"n": 10}',
 BEGIN;
 UPDATE webhook.endpoint SET url = 'http://127.0.0.1:9/after-move' WHERE id = :'ep_moving';
 PREPARE TRANSACTION 'pgw_test_endpoint_move';
-SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(100, '{}', 15000) WHERE id = :'d_moving'), 0,
+SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(100, '{}') WHERE id = :'d_moving'), 0,
           'a delivery whose endpoint a prepared transaction changes is not claimed');
-SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(1, '{}', 15000) WHERE id <> :'d_moving'), 1,
+SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(1, '{}') WHERE id <> :'d_moving'), 1,
           '... nor holds up the others: a claim of 1 passes over it to the next due delivery');
 SELECT is((SELECT status::text FROM webhook.delivery WHERE id = :'d_moving'), 'pending', '... it waits, pending');
 COMMIT PREPARED 'pgw_test_endpoint_move';
-SELECT is((SELECT url FROM webhook.claim_due_deliveries(100, '{}', 15000) WHERE id = :'d_moving'),
+SELECT is((SELECT url FROM webhook.claim_due_deliveries(100, '{}') WHERE id = :'d_moving'),
           'http://127.0.0.1:9/after-move', '... and after COMMIT PREPARED is claimed with the new URL');
 BEGIN;
 DELETE FROM webhook.endpoint WHERE id = :'ep_moving';
 PREPARE TRANSACTION 'pgw_test_endpoint_delete';
-SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(100, '{}', 15000) WHERE id = :'d_moving'), 0,
+SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(100, '{}') WHERE id = :'d_moving'), 0,
           'a delivery whose endpoint a prepared transaction deletes is not claimed');
 SELECT is((SELECT status::text FROM webhook.delivery WHERE id = :'d_moving'), 'pending',
           '... nor cancelled before the deletion commits');
 ROLLBACK PREPARED 'pgw_test_endpoint_delete';
-SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(100, '{}', 15000) WHERE id = :'d_moving'), 1,
+SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(100, '{}') WHERE id = :'d_moving'), 1,
           '... and is claimed again once it is rolled back');
+SELECT is((SELECT timeout_ms FROM webhook.claim_due_deliveries(100, '{}') WHERE id = :'d_moving'), NULL,
+          'an endpoint without timeout_ms claims NULL: the worker applies webhook.request_timeout when the request starts');
 
 -- ---------------------------------------------------------------------------
 -- A disabled endpoint's unfinished deliveries wait unscheduled (outside the
@@ -257,14 +259,14 @@ SELECT is((SELECT status::text || ' ' || coalesce(next_attempt_at::text, 'unsche
 SELECT is((SELECT status::text || ' ' || attempt_count || ' ' || coalesce(next_attempt_at::text, 'unscheduled')
            FROM webhook.retry_delivery((SELECT id FROM t WHERE name = 'd_parked2'))),
           'pending 0 unscheduled', 'a retry of one of its deliveries resets it to wait, unscheduled');
-SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(100, '{}', 15000)
+SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(100, '{}')
            WHERE endpoint_id = (SELECT id FROM t WHERE name = 'ep_parked')), 0, '... none is claimed');
 SELECT (webhook.enable_endpoint((SELECT id FROM t WHERE name = 'ep_parked'))).enabled;
 SELECT is((SELECT count(*)::int FROM webhook.delivery
            WHERE endpoint_id = (SELECT id FROM t WHERE name = 'ep_parked')
              AND status = 'pending' AND next_attempt_at <= now()), 3,
           'enabling it makes all three due now');
-SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(100, '{}', 15000)
+SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(100, '{}')
            WHERE endpoint_id = (SELECT id FROM t WHERE name = 'ep_parked')), 3, '... and claimable');
 SELECT (webhook.disable_endpoint((SELECT id FROM t WHERE name = 'ep_parked'), 'going away')).enabled;
 DELETE FROM webhook.endpoint WHERE id = (SELECT id FROM t WHERE name = 'ep_parked');
@@ -368,7 +370,7 @@ SELECT array_agg(id) AS ids FROM webhook.delivery
 WHERE status IN ('pending', 'retrying', 'rate_limited') AND id NOT IN (SELECT id FROM big);
 CREATE FUNCTION pg_temp.claimed_with_budget(budget bigint) RETURNS int[] LANGUAGE sql AS $$
     SELECT coalesce(array_agg(big.i ORDER BY big.i), '{}')
-    FROM webhook.claim_due_deliveries(10, (SELECT coalesce(ids, '{}') FROM others), 15000, budget) AS c
+    FROM webhook.claim_due_deliveries(10, (SELECT coalesce(ids, '{}') FROM others), budget) AS c
     JOIN big ON big.id = c.id $$;
 SELECT is((SELECT octet_length(convert_to(payload::text, 'UTF8')) FROM webhook.delivery WHERE id = (SELECT id FROM big WHERE i = 1)),
           1011, 'each test body is 1011 bytes');
@@ -381,7 +383,7 @@ SELECT is(pg_temp.claimed_with_budget(1), '{1}', 'a budget smaller than one body
 SELECT (webhook.disable_endpoint((SELECT id FROM t WHERE name = 'ep_big'))).enabled;
 UPDATE webhook.delivery SET next_attempt_at = now() - interval '1 hour' WHERE id = (SELECT id FROM big WHERE i = 1);
 SELECT is((SELECT array_agg(row(c.parked, c.body IS NULL)::text)
-             FROM webhook.claim_due_deliveries(10, (SELECT coalesce(ids, '{}') FROM others), 15000, 1) AS c),
+             FROM webhook.claim_due_deliveries(10, (SELECT coalesce(ids, '{}') FROM others), 1) AS c),
           '{"(t,t)"}', 'a delivery parked behind a disabled endpoint comes without a body');
 SELECT is((SELECT next_attempt_at FROM webhook.delivery WHERE id = (SELECT id FROM big WHERE i = 1)), NULL, '... and is parked');
 

@@ -23,7 +23,7 @@ SELECT e.id FROM generate_series(1, 99) AS n,
     LATERAL webhook.create_endpoint('http://127.0.0.1:9/plans-' || n) AS e;
 SELECT (webhook.create_endpoint('http://127.0.0.1:9/plans')).id IS NOT NULL;
 -- The plans: made now, on an empty table.
-SELECT count(*) FROM webhook.claim_due_deliveries(5, '{}', 1000);
+SELECT count(*) FROM webhook.claim_due_deliveries(5, '{}');
 SELECT webhook.next_due_at('{}');
 
 INSERT INTO webhook.delivery (workspace_id, endpoint_id, event_id, event_type, payload, max_attempts)
@@ -34,7 +34,7 @@ WHERE e.id NOT IN (SELECT id FROM more_endpoints);
 SELECT pg_stat_force_next_flush();
 
 BEGIN;
-SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(5, '{}', 1000)), 5,
+SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(5, '{}')), 5,
           'a claim of 5 from a backlog of 3,000 gets 5');
 SELECT ok(webhook.next_due_at('{}') IS NOT NULL, 'next_due_at finds the backlog');
 -- This transaction's own table statistics: rows read by each kind of scan.
@@ -53,7 +53,7 @@ SET client_min_messages = warning;
 SELECT plan(2);
 SELECT pg_stat_force_next_flush();
 BEGIN;
-SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(5, '{}', 1000)), 5,
+SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(5, '{}')), 5,
           'a claim planned on the backlog gets 5');
 SELECT cmp_ok((SELECT idx_tup_fetch::int FROM pg_stat_xact_user_tables WHERE relid = 'webhook.endpoint'::regclass),
               '<=', 12, 'it reads a handful of endpoint rows by primary key, not every endpoint of the workspace');

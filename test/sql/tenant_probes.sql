@@ -146,7 +146,7 @@ SELECT is((SELECT string_agg(workspace_id::text || ' ' || payload::text, ',' ORD
 SET ROLE regress_probe_admin;
 SELECT is(pg_temp.detail_of(format($$INSERT INTO webhook.endpoint (url, workspace_id, secret) VALUES ('https://x.example/', NULL, %L)$$, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')),
           '23502 detail: none', 'a failing endpoint row is not shown, so neither is the secret it carries');
-SELECT is(ARRAY[has_function_privilege('webhook_admin', 'webhook.claim_due_deliveries(integer, uuid[], integer, bigint)', 'EXECUTE'),
+SELECT is(ARRAY[has_function_privilege('webhook_admin', 'webhook.claim_due_deliveries(integer, uuid[], bigint)', 'EXECUTE'),
                 has_function_privilege('webhook_admin', 'webhook.next_due_at(uuid[])', 'EXECUTE'),
                 has_function_privilege('webhook_admin', 'webhook.record_attempts(uuid[], timestamptz[], uuid[], uuid[], integer[], webhook.delivery_status[], timestamptz[], integer[], text[], text[], timestamptz[], double precision[])', 'EXECUTE'),
                 has_table_privilege('webhook_admin', 'webhook.cursor_signing_key', 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')],
