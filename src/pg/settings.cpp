@@ -1,11 +1,13 @@
 #include "pg/settings.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+
 #include "core/address_policy.hpp"
 #include "core/error.hpp"
 #include "pg/postgres_headers.hpp"
-
-#include <sys/stat.h>
-#include <unistd.h>
 
 extern "C" {
 #include "utils/guc.h"
@@ -50,6 +52,27 @@ bool looks_like_uuid(const char* text) noexcept {
         }
     }
     return hex_digits == 32;
+}
+
+// A name no database can have would leave the launcher waiting for it
+// forever, saying only that it does not exist: Postgres cuts a database's
+// name to NAMEDATALEN - 1 bytes, so a longer one never matches.
+bool check_database_name(char** value, void**, GucSource) noexcept {
+    const char* name = *value ? *value : "";
+    if (*name == '\0') {
+        GUC_check_errdetail("The worker needs a database to serve; an empty name names none.");
+        GUC_check_errhint("Set webhook.database to the name of the database where CREATE "
+                          "EXTENSION pg_webhook was run, or remove the line for postgres.");
+        return false;
+    }
+    if (std::strlen(name) >= NAMEDATALEN) {
+        GUC_check_errdetail("A database name has at most %d bytes; this one has %zu.",
+                            NAMEDATALEN - 1, std::strlen(name));
+        GUC_check_errhint("Set webhook.database to the database's name as Postgres shows it "
+                          "(SELECT datname FROM pg_database).");
+        return false;
+    }
+    return true;
 }
 
 bool check_workspace_id(char** value, void**, GucSource) noexcept {
@@ -128,8 +151,8 @@ void register_settings() {
         "webhook.database", "The database whose deliveries the pg_webhook worker sends.",
         "Takes effect at server start, with pg_webhook in shared_preload_libraries.",
         &setting_database, "postgres",
-        process_shared_preload_libraries_in_progress ? PGC_POSTMASTER : PGC_SIGHUP, 0, nullptr,
-        nullptr, nullptr);
+        process_shared_preload_libraries_in_progress ? PGC_POSTMASTER : PGC_SIGHUP, 0,
+        check_database_name, nullptr, nullptr);
     DefineCustomStringVariable(
         "webhook.workspace_id", "The workspace this session acts in: a uuid, or empty for none.",
         "Used when request.jwt.claims (PostgREST) has no workspace_id claim. A webhook_user "

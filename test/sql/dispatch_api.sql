@@ -9,7 +9,7 @@ CREATE EXTENSION IF NOT EXISTS pg_webhook;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(103);
+SELECT plan(105);
 
 CREATE TEMP TABLE t (name text PRIMARY KEY, id uuid);
 GRANT SELECT ON t TO webhook_admin, webhook_user;
@@ -386,5 +386,15 @@ SELECT is((SELECT array_agg(row(c.parked, c.body IS NULL)::text)
              FROM webhook.claim_due_deliveries(10, (SELECT coalesce(ids, '{}') FROM others), 1) AS c),
           '{"(t,t)"}', 'a delivery parked behind a disabled endpoint comes without a body');
 SELECT is((SELECT next_attempt_at FROM webhook.delivery WHERE id = (SELECT id FROM big WHERE i = 1)), NULL, '... and is parked');
+
+-- ---------------------------------------------------------------------------
+-- webhook.database must be a name a database can have: the launcher would
+-- otherwise wait for it forever. ALTER SYSTEM validates without applying.
+-- ---------------------------------------------------------------------------
+ALTER SYSTEM SET webhook.database = '';
+SELECT is(:'ERROR' || ' ' || :'LAST_ERROR_SQLSTATE', 'true 22023', 'an empty webhook.database is refused (22023)');
+ALTER SYSTEM SET webhook.database = 'a_database_name_longer_than_the_sixty_three_bytes_postgres_keeps';
+SELECT is(:'ERROR' || ' ' || :'LAST_ERROR_SQLSTATE', 'true 22023', 'a webhook.database longer than a database name can be is refused (22023)');
+ALTER SYSTEM RESET webhook.database;
 
 SELECT * FROM finish();
