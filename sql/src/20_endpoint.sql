@@ -68,7 +68,10 @@ BEGIN
                       DETAIL = 'A header name is 1 to 128 token characters (RFC 9110).',
                       HINT = 'Use names such as x-api-key.';
         END IF;
-        IF lower(header.key) IN ('host', 'content-type', 'content-length', 'transfer-encoding',
+        -- Lower-cased by ASCII rules alone (COLLATE "C"): in a database
+        -- whose locale is Turkish, lower('WEBHOOK-ID') is 'webhook-ıd' (a
+        -- dotless i), and these names, in capitals, passed every check.
+        IF lower(header.key COLLATE "C") IN ('host', 'content-type', 'content-length', 'transfer-encoding',
                                  'connection', 'expect', 'user-agent', 'webhook-id',
                                  'webhook-timestamp', 'webhook-signature') THEN
             RAISE EXCEPTION 'endpoint header % cannot be overridden', quote_literal(header.key)
@@ -80,7 +83,7 @@ BEGIN
         -- to manage, and HTTP/2 drops them, so they would be sent to some
         -- receivers and not to others; the body is sent as it is, so a
         -- content-encoding would misdescribe the bytes that were signed.
-        IF lower(header.key) IN ('keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade',
+        IF lower(header.key COLLATE "C") IN ('keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade',
                                  'content-encoding') THEN
             RAISE EXCEPTION 'endpoint header % cannot be set', quote_literal(header.key)
                 USING ERRCODE = '22023',
@@ -115,7 +118,7 @@ BEGIN
     -- would send the header twice, which receivers join or refuse.
     SELECT max(k) INTO twice
       FROM jsonb_object_keys(headers) AS k
-     GROUP BY lower(k) HAVING count(*) > 1
+     GROUP BY lower(k COLLATE "C") HAVING count(*) > 1
      LIMIT 1;
     IF twice IS NOT NULL THEN
         RAISE EXCEPTION 'endpoint header % is given twice', quote_literal(twice)
