@@ -336,6 +336,14 @@ DECLARE
     new_id uuid;
     workspace CONSTANT uuid := webhook.effective_workspace_id(create_endpoint.workspace_id);
 BEGIN
+    -- Refused up front, as publish refuses it: Postgres's own refusal has
+    -- no hint, and for rotate_endpoint_secret it blamed a SELECT FOR NO KEY
+    -- UPDATE the caller never wrote (a PostgREST GET of these calls).
+    IF current_setting('transaction_read_only')::boolean THEN
+        RAISE EXCEPTION 'cannot create an endpoint in a read-only transaction' USING ERRCODE = '25006',
+            DETAIL = 'Creating an endpoint writes it in the calling transaction.',
+            HINT = 'Call it in a read-write transaction, on the primary (through PostgREST: POST, not GET).';
+    END IF;
     PERFORM webhook.check_session_workspace(workspace, 'create an endpoint', 'creates endpoints');
     IF create_endpoint.url IS NULL THEN
         RAISE EXCEPTION 'endpoint url is required' USING ERRCODE = '22023',
@@ -370,6 +378,11 @@ DECLARE
     resettable CONSTANT text[] := '{event_types,description,max_attempts,timeout_ms,headers}';
     field text;
 BEGIN
+    IF current_setting('transaction_read_only')::boolean THEN
+        RAISE EXCEPTION 'cannot update an endpoint in a read-only transaction' USING ERRCODE = '25006',
+            DETAIL = 'Updating an endpoint writes it in the calling transaction.',
+            HINT = 'Call it in a read-write transaction, on the primary (through PostgREST: POST, not GET).';
+    END IF;
     FOREACH field IN ARRAY coalesce(reset, '{}') LOOP
         IF field IS NULL OR NOT field = ANY (resettable) THEN
             RAISE EXCEPTION 'cannot reset %', coalesce(quote_literal(field), 'NULL')
@@ -411,6 +424,11 @@ CREATE FUNCTION webhook.enable_endpoint(id uuid) RETURNS webhook.endpoint
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    IF current_setting('transaction_read_only')::boolean THEN
+        RAISE EXCEPTION 'cannot enable an endpoint in a read-only transaction' USING ERRCODE = '25006',
+            DETAIL = 'Enabling an endpoint writes it, and schedules its waiting deliveries, in the calling transaction.',
+            HINT = 'Call it in a read-write transaction, on the primary (through PostgREST: POST, not GET).';
+    END IF;
     -- A trigger makes its waiting deliveries due and wakes the worker on
     -- commit (also for an UPDATE that does not come through here).
     UPDATE webhook.endpoint AS e SET enabled = true, disabled_reason = NULL
@@ -425,6 +443,11 @@ CREATE FUNCTION webhook.disable_endpoint(id uuid, reason text DEFAULT NULL) RETU
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    IF current_setting('transaction_read_only')::boolean THEN
+        RAISE EXCEPTION 'cannot disable an endpoint in a read-only transaction' USING ERRCODE = '25006',
+            DETAIL = 'Disabling an endpoint writes it, and parks its unfinished deliveries, in the calling transaction.',
+            HINT = 'Call it in a read-write transaction, on the primary (through PostgREST: POST, not GET).';
+    END IF;
     -- Without a reason, a disabled endpoint keeps the one it has: disabling
     -- it again (an operator's script, a retried request) must not erase why
     -- it was disabled. An enabled endpoint has none (the trigger clears it).
@@ -445,6 +468,11 @@ CREATE FUNCTION webhook.rotate_endpoint_secret(
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    IF current_setting('transaction_read_only')::boolean THEN
+        RAISE EXCEPTION 'cannot rotate an endpoint''s secret in a read-only transaction' USING ERRCODE = '25006',
+            DETAIL = 'A rotation writes the endpoint''s new secret in the calling transaction.',
+            HINT = 'Call it in a read-write transaction, on the primary (through PostgREST: POST, not GET).';
+    END IF;
     IF grace IS NULL OR grace < interval '0' OR grace > interval '7 days' THEN
         RAISE EXCEPTION 'grace must be between 0 and 7 days' USING ERRCODE = '22023',
             DETAIL = format('grace was %s.', coalesce(grace::text, 'NULL')),
@@ -484,6 +512,11 @@ CREATE FUNCTION webhook.delete_endpoint(id uuid) RETURNS void
     LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    IF current_setting('transaction_read_only')::boolean THEN
+        RAISE EXCEPTION 'cannot delete an endpoint in a read-only transaction' USING ERRCODE = '25006',
+            DETAIL = 'Deleting an endpoint, and cancelling its unfinished deliveries, writes in the calling transaction.',
+            HINT = 'Call it in a read-write transaction, on the primary (through PostgREST: POST, not GET).';
+    END IF;
     PERFORM webhook.get_endpoint(delete_endpoint.id);  -- P0002 when not visible
     -- Its unfinished deliveries are cancelled by a trigger (also for a
     -- DELETE that does not come through here).

@@ -1,5 +1,6 @@
--- Endpoints at their edges: the checks of header names in a database whose
--- locale has its own case rules.
+-- Endpoints at their edges: the writes in a read-only transaction (a
+-- PostgREST GET), and the checks of header names in a database whose locale
+-- has its own case rules.
 \set QUIET 1
 \pset format unaligned
 \pset tuples_only true
@@ -8,6 +9,43 @@ CREATE EXTENSION IF NOT EXISTS pg_webhook;
 TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
+-- The SQLSTATE and message of the error `sql` raises, and whether a hint came.
+CREATE FUNCTION pg_temp.refusal_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE state text; message text; hint text;
+BEGIN
+    EXECUTE sql;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
+    RETURN state || ' ' || message || CASE WHEN hint <> '' THEN ' (with hint)' ELSE ' (without hint)' END;
+END $$;
+
+SELECT plan(7);
+
+SELECT (webhook.create_endpoint('https://ro.example/')).id AS e \gset
+
+-- Every endpoint write in a read-only transaction (PostgREST runs a GET so)
+-- says which call cannot run there and what to do. Postgres's own refusal
+-- had no hint, and for a rotation blamed a SELECT FOR NO KEY UPDATE.
+BEGIN READ ONLY;
+SELECT is(pg_temp.refusal_of($$SELECT webhook.create_endpoint('https://ro2.example/')$$),
+          '25006 cannot create an endpoint in a read-only transaction (with hint)', 'create_endpoint, read only: 25006 with a hint');
+SELECT is(pg_temp.refusal_of(format($$SELECT webhook.update_endpoint(%L, description => 'x')$$, :'e')),
+          '25006 cannot update an endpoint in a read-only transaction (with hint)', 'update_endpoint, read only: 25006 with a hint');
+SELECT is(pg_temp.refusal_of(format($$SELECT webhook.disable_endpoint(%L)$$, :'e')),
+          '25006 cannot disable an endpoint in a read-only transaction (with hint)', 'disable_endpoint, read only: 25006 with a hint');
+SELECT is(pg_temp.refusal_of(format($$SELECT webhook.enable_endpoint(%L)$$, :'e')),
+          '25006 cannot enable an endpoint in a read-only transaction (with hint)', 'enable_endpoint, read only: 25006 with a hint');
+SELECT is(pg_temp.refusal_of(format($$SELECT webhook.rotate_endpoint_secret(%L)$$, :'e')),
+          '25006 cannot rotate an endpoint''s secret in a read-only transaction (with hint)', 'rotate_endpoint_secret, read only: 25006 with a hint, not a SELECT FOR NO KEY UPDATE');
+SELECT is(pg_temp.refusal_of(format($$SELECT webhook.delete_endpoint(%L)$$, :'e')),
+          '25006 cannot delete an endpoint in a read-only transaction (with hint)', 'delete_endpoint, read only: 25006 with a hint');
+ROLLBACK;
+SELECT is((SELECT row(enabled, description, updated_at = created_at)::text FROM webhook.endpoint WHERE id = :'e'), '(t,,t)',
+          'the endpoint is as it was created');
+
+SELECT * FROM finish();
+
 -- Header names are compared by ASCII rules, whatever the database's locale:
 -- in Turkish, lower('I') is a dotless 'ı', and 'WEBHOOK-ID', 'CONNECTION'
 -- or two spellings of 'X-ID' passed the checks of the lower-case names.
