@@ -54,21 +54,36 @@ BEGIN
             HINT = 'Pass NULL to have an event id generated.';
     END IF;
     -- The detail names the character's position, not the id: echoed, its
-    -- control characters would reach logs and terminals as they are.
-    IF publish.event_id ~ '[[:cntrl:]]' THEN
+    -- control characters would reach logs and terminals as they are. The
+    -- characters are named, not a class such as [[:cntrl:]] or \s, whose
+    -- members depend on the database's locale: the same id was accepted in
+    -- one database and refused in another.
+    IF publish.event_id ~ '[\x01-\x1f\x7f-\x9f]' THEN
         RAISE EXCEPTION 'event_id must not contain control characters' USING ERRCODE = '22023',
             DETAIL = format('The character at position %s of event_id is a control character (code %s).',
-                            regexp_instr(event, '[[:cntrl:]]'),
-                            ascii(substr(event, regexp_instr(event, '[[:cntrl:]]'), 1))),
+                            regexp_instr(event, '[\x01-\x1f\x7f-\x9f]'),
+                            ascii(substr(event, regexp_instr(event, '[\x01-\x1f\x7f-\x9f]'), 1))),
             HINT = 'Use printable characters, such as order-1-created; pass NULL to have an event id generated.';
     END IF;
-    -- ' order-1' and 'order-1' would be two events: whitespace at either end
-    -- (or nothing else) is almost always a mistake of the caller's.
-    IF publish.event_id ~ '^\s|\s$' THEN
-        RAISE EXCEPTION 'event_id must not begin or end with whitespace' USING ERRCODE = '22023',
-            DETAIL = CASE WHEN btrim(event) = '' THEN 'event_id is only whitespace.'
-                          ELSE 'An id with whitespace at an end would name another event than the same id without it.' END,
-            HINT = 'Trim the id, such as order-1-created; pass NULL to have an event id generated.';
+    -- ' order-1' and 'order-1' would be two events: a space at either end (or
+    -- nothing else) is almost always a mistake of the caller's, and so is one
+    -- of the invisible or space characters of Unicode that the URL and header
+    -- checks refuse (a no-break or zero-width space, a byte order mark, which
+    -- a pasted id brings along and no one sees).
+    IF publish.event_id ~ '^[ \u00a0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]|[ \u00a0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]$' THEN
+        DECLARE
+            spaces CONSTANT text := '[ \u00a0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]';  -- as above
+            at_start CONSTANT boolean := publish.event_id ~ ('^' || spaces);
+        BEGIN
+            RAISE EXCEPTION 'event_id must not begin or end with whitespace' USING ERRCODE = '22023',
+                DETAIL = CASE WHEN publish.event_id ~ ('^' || spaces || '+$')
+                              THEN 'event_id is only whitespace or invisible characters.'
+                              ELSE format('event_id %s with U+%s, a space or invisible character: an id with one at an end would name another event than the same id without it.',
+                                          CASE WHEN at_start THEN 'begins' ELSE 'ends' END,
+                                          upper(lpad(to_hex(ascii(CASE WHEN at_start THEN left(publish.event_id, 1)
+                                                                       ELSE right(publish.event_id, 1) END)), 4, '0'))) END,
+                HINT = 'Trim the id, such as order-1-created; pass NULL to have an event id generated.';
+        END;
     END IF;
 
     IF publish.endpoint_id IS NOT NULL THEN

@@ -12,7 +12,7 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(32);
+SELECT plan(38);
 
 \set wa '''aaaaaaaa-0000-0000-0000-000000000000'''
 \set wb '''bbbbbbbb-0000-0000-0000-000000000000'''
@@ -107,6 +107,23 @@ SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}', event_id => ' o
           'an event id beginning with a space: 22023');
 SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}', event_id => 'order-1 ')$$), '22023 with hint',
           'an event id ending with a space: 22023');
+-- So would a no-break or zero-width space or a byte order mark, which a
+-- pasted id brings along; and the characters refused do not depend on the
+-- database's locale (with the C collation, \s had no member beyond ASCII).
+SELECT is(pg_temp.detail_of($$SELECT webhook.publish('a.b', '{}', event_id => E'order-1\u00a0')$$),
+          'event_id ends with U+00A0, a space or invisible character: an id with one at an end would name another event than the same id without it.',
+          'an event id ending with a no-break space: refused, the character named');
+SELECT is(pg_temp.detail_of($$SELECT webhook.publish('a.b', '{}', event_id => E'\u200border-1')$$),
+          'event_id begins with U+200B, a space or invisible character: an id with one at an end would name another event than the same id without it.',
+          'an event id beginning with a zero-width space: refused, the character named');
+SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}', event_id => E'order-1\ufeff')$$), '22023 with hint',
+          'an event id ending with a byte order mark: 22023');
+SELECT is(pg_temp.detail_of($$SELECT webhook.publish('a.b', '{}', event_id => E'\u00a0\u3000')$$),
+          'event_id is only whitespace or invisible characters.', 'an event id of only such characters: the detail says so');
+SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}', event_id => E'order-1\u3000' COLLATE "C")$$), '22023 with hint',
+          'an ideographic space at the end, with the C collation: 22023 as with any other');
+SELECT is((SELECT count(*)::int FROM webhook.publish('a.b', '{}', :wa, E'commande-\u00e9t\u00e9')), 1,
+          'an event id ending with a letter beyond ASCII is taken');
 
 -- The product's use: a trigger on a business table publishes its webhook,
 -- in the same transaction as the row.
