@@ -119,6 +119,10 @@ BEGIN
            AND e.enabled
            AND (e.event_types IS NULL OR publish.event_type = ANY (e.event_types));
         IF targets IS NULL THEN
+            -- Nothing is written, but the payload is held to its limit all
+            -- the same: accepted while no endpoint subscribes, the event
+            -- began to fail once one did.
+            PERFORM webhook.payload_hash(publish.payload);
             RETURN;
         END IF;
     END IF;

@@ -12,7 +12,7 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(38);
+SELECT plan(39);
 
 \set wa '''aaaaaaaa-0000-0000-0000-000000000000'''
 \set wb '''bbbbbbbb-0000-0000-0000-000000000000'''
@@ -161,6 +161,8 @@ SELECT is(pg_temp.error_of(format($$SELECT webhook.publish('big.no', to_jsonb(re
 SELECT is(pg_temp.error_of(format($$INSERT INTO webhook.delivery (workspace_id, endpoint_id, event_id, event_type, payload)
                                    VALUES (%L, %L, 'big-insert', 'big.no', to_jsonb(repeat('y', 2000000)))$$, :wa, :'ea')),
           '22023 with hint', 'and so is an INSERT of a larger one');
+SELECT is(pg_temp.error_of($$SELECT webhook.publish('big.no', to_jsonb(repeat('x', 1048576 - 1)), 'cccccccc-0000-0000-0000-000000000000')$$),
+          '22023 with hint', 'also when no endpoint gets the event: it would fail once one subscribes');
 
 SELECT * FROM finish();
 DROP TABLE orders;
