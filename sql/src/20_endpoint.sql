@@ -96,6 +96,16 @@ BEGIN
                       DETAIL = 'A header value is a JSON string without control characters.',
                       HINT = 'Give headers as a JSON object of strings, such as {"x-api-key": "abc"}.';
         END IF;
+        -- The API shows every value as "[redacted]": a client that writes
+        -- back the headers it read (a form loaded, edited and saved) stored
+        -- the placeholder in place of the credential, and every request
+        -- then carried it.
+        IF header.value #>> '{}' = '[redacted]' THEN
+            RAISE EXCEPTION 'the value of endpoint header % is the redaction placeholder', quote_literal(header.key)
+                USING ERRCODE = '22023',
+                      DETAIL = 'get_endpoint and list_endpoints show "[redacted]" in place of each header''s value; stored, it would be sent instead of the value it stands for.',
+                      HINT = 'Give the header''s real value (webhook.endpoint_headers shows the current ones), or leave headers NULL in update_endpoint to keep them as they are.';
+        END IF;
         -- The characters the URL check refuses as invisible or as a space
         -- (src/core/endpoint_url.cpp, is_invisible_or_space; test
         -- foundation_endpoint compares the two): C1 controls, Unicode spaces,

@@ -1,6 +1,6 @@
--- Endpoints at their edges: the writes in a read-only transaction (a
--- PostgREST GET), and the checks of header names in a database whose locale
--- has its own case rules.
+-- Endpoints at their edges: headers written back as the API shows them, the
+-- writes in a read-only transaction (a PostgREST GET), and the checks of
+-- header names in a database whose locale has its own case rules.
 \set QUIET 1
 \pset format unaligned
 \pset tuples_only true
@@ -20,9 +20,19 @@ EXCEPTION WHEN OTHERS THEN
     RETURN state || ' ' || message || CASE WHEN hint <> '' THEN ' (with hint)' ELSE ' (without hint)' END;
 END $$;
 
-SELECT plan(7);
+SELECT plan(10);
 
 SELECT (webhook.create_endpoint('https://ro.example/')).id AS e \gset
+
+-- The API shows each header's value as "[redacted]". A client that changes
+-- one header by writing back the object it read (a form loaded, edited and
+-- saved) replaced every credential with the placeholder.
+SELECT (webhook.create_endpoint('https://rt.example/', headers => '{"authorization": "Bearer a", "x-team": "blue"}')).id AS rt \gset
+SELECT is(pg_temp.error_of(format($$SELECT webhook.update_endpoint(%L, headers => (webhook.get_endpoint(%L)).headers || '{"x-team": "red"}')$$, :'rt', :'rt')),
+          '22023 with hint', 'headers written back with their redacted values: 22023');
+SELECT is(pg_temp.error_of(format($$UPDATE webhook.endpoint SET headers = (SELECT l.headers FROM webhook.list_endpoints() l WHERE l.id = %L) WHERE id = %L$$, :'rt', :'rt')),
+          '22023 with hint', '... also written to the table (PostgREST: PATCH /endpoint)');
+SELECT is(webhook.endpoint_headers(:'rt'), '{"authorization": "Bearer a", "x-team": "blue"}', '... and the credential is kept');
 
 -- Every endpoint write in a read-only transaction (PostgREST runs a GET so)
 -- says which call cannot run there and what to do. Postgres's own refusal
