@@ -31,6 +31,7 @@ DECLARE
     total bigint;           -- bytes of the names and values
     twice text;             -- a name given twice, in two cases
     invisible text;         -- the first invisible character of a value
+    bad_at integer;         -- where a malformed name has a character it may not
 BEGIN
     IF headers IS NULL THEN
         RETURN true;
@@ -63,10 +64,17 @@ BEGIN
     END IF;
     FOR header IN SELECT key, value FROM jsonb_each(headers) LOOP
         IF header.key !~ '^[!#$%&''*+.^_`|~0-9A-Za-z-]{1,128}$' THEN
-            RAISE EXCEPTION 'invalid endpoint header name: %', quote_literal(header.key)
+            -- Not echoed: a name that fails is often a whole header line or
+            -- a value ({"authorization: Bearer ...": ""}), and the message
+            -- reaches the server log. The detail says where it goes wrong.
+            bad_at := regexp_instr(header.key, '[^!#$%&''*+.^_`|~0-9A-Za-z-]');
+            RAISE EXCEPTION 'invalid endpoint header name'
                 USING ERRCODE = '22023',
-                      DETAIL = 'A header name is 1 to 128 token characters (RFC 9110).',
-                      HINT = 'Use names such as x-api-key.';
+                      DETAIL = CASE WHEN header.key = '' THEN 'A header name is empty; a name is 1 to 128 token characters (RFC 9110).'
+                                    WHEN bad_at > 0 THEN format('A header name has U+%s at position %s, which is not a token character; a name is 1 to 128 of them (RFC 9110).',
+                                                                upper(lpad(to_hex(ascii(substr(header.key, bad_at, 1))), 4, '0')), bad_at)
+                                    ELSE format('A header name has %s characters; a name is 1 to 128 token characters (RFC 9110).', length(header.key)) END,
+                      HINT = 'Use names such as x-api-key, and give a header line such as "authorization: Bearer ..." as {"authorization": "Bearer ..."}.';
         END IF;
         -- Lower-cased by ASCII rules alone (COLLATE "C"): in a database
         -- whose locale is Turkish, lower('WEBHOOK-ID') is 'webhook-ıd' (a

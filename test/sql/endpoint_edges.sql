@@ -1,6 +1,7 @@
--- Endpoints at their edges: headers written back as the API shows them, the
--- writes in a read-only transaction (a PostgREST GET), and the checks of
--- header names in a database whose locale has its own case rules.
+-- Endpoints at their edges: headers written back as the API shows them,
+-- header names that are not names, the writes in a read-only transaction (a
+-- PostgREST GET), and the checks of header names in a database whose locale
+-- has its own case rules.
 \set QUIET 1
 \pset format unaligned
 \pset tuples_only true
@@ -20,7 +21,18 @@ EXCEPTION WHEN OTHERS THEN
     RETURN state || ' ' || message || CASE WHEN hint <> '' THEN ' (with hint)' ELSE ' (without hint)' END;
 END $$;
 
-SELECT plan(10);
+-- The detail of the error `sql` raises.
+CREATE FUNCTION pg_temp.detail_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE detail text;
+BEGIN
+    EXECUTE sql;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+    RETURN detail;
+END $$;
+
+SELECT plan(16);
 
 SELECT (webhook.create_endpoint('https://ro.example/')).id AS e \gset
 
@@ -33,6 +45,22 @@ SELECT is(pg_temp.error_of(format($$SELECT webhook.update_endpoint(%L, headers =
 SELECT is(pg_temp.error_of(format($$UPDATE webhook.endpoint SET headers = (SELECT l.headers FROM webhook.list_endpoints() l WHERE l.id = %L) WHERE id = %L$$, :'rt', :'rt')),
           '22023 with hint', '... also written to the table (PostgREST: PATCH /endpoint)');
 SELECT is(webhook.endpoint_headers(:'rt'), '{"authorization": "Bearer a", "x-team": "blue"}', '... and the credential is kept');
+
+-- A header name that is not one is often a whole header line, value and
+-- all: the error says where the name goes wrong, and does not repeat it
+-- (the message reaches the server log).
+SELECT is(pg_temp.refusal_of($$SELECT webhook.create_endpoint('https://n.example/', headers => '{"authorization: Bearer sk_live_abc123": ""}')$$),
+          '22023 invalid endpoint header name (with hint)', 'a header line given as a name: 22023, the name not repeated');
+SELECT is(pg_temp.detail_of($$SELECT webhook.create_endpoint('https://n.example/', headers => '{"authorization: Bearer sk_live_abc123": ""}')$$),
+          'A header name has U+003A at position 14, which is not a token character; a name is 1 to 128 of them (RFC 9110).',
+          '... the detail names the character and its place');
+SELECT is(pg_temp.detail_of($$SELECT webhook.create_endpoint('https://n.example/', headers => jsonb_build_object(repeat('k', 129), 'v'))$$),
+          'A header name has 129 characters; a name is 1 to 128 token characters (RFC 9110).', 'a name too long: the detail gives its length');
+SELECT is(pg_temp.detail_of($$SELECT webhook.create_endpoint('https://n.example/', headers => '{"": "v"}')$$),
+          'A header name is empty; a name is 1 to 128 token characters (RFC 9110).', 'an empty name: the detail says so');
+SELECT is(pg_temp.error_of($$SELECT webhook.create_endpoint('https://n.example/', headers => jsonb_build_object(repeat('k', 128), 'v'))$$),
+          'no error', 'a name of 128 token characters is taken');
+SELECT is((SELECT count(*)::int FROM webhook.endpoint WHERE url = 'https://n.example/'), 1, '... and only it');
 
 -- Every endpoint write in a read-only transaction (PostgREST runs a GET so)
 -- says which call cannot run there and what to do. Postgres's own refusal
