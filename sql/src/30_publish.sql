@@ -92,8 +92,11 @@ BEGIN
           FROM webhook.endpoint e
          WHERE e.id = publish.endpoint_id AND e.workspace_id = workspace;
         IF targets IS NULL THEN
+            -- The detail names the workspace: an administrator who sees the
+            -- endpoint, and named no workspace_id, publishes in the session's
+            -- or the default one, and "not found" alone made no sense to it.
             RAISE EXCEPTION 'endpoint % not found', publish.endpoint_id USING ERRCODE = 'P0002',
-                DETAIL = 'No endpoint with this id is visible in the workspace the event is published to.',
+                DETAIL = format('No endpoint with this id is visible in workspace %s, the one the event is published to.', workspace),
                 HINT = 'Check the endpoint id, the workspace_id argument, and the workspace the session acts in: the JWT''s workspace_id claim (PostgREST), else the webhook.workspace_id setting.';
         END IF;
         IF NOT target_enabled THEN
@@ -180,7 +183,7 @@ BEGIN
         -- between the read and the INSERT): nothing was published, which
         -- the caller must not take for a success.
         RAISE EXCEPTION 'endpoint % not found', publish.endpoint_id USING ERRCODE = 'P0002',
-            DETAIL = 'No endpoint with this id is visible in the workspace the event is published to.',
+            DETAIL = format('No endpoint with this id is visible in workspace %s, the one the event is published to.', workspace),
             HINT = 'Check the endpoint id, the workspace_id argument, and the workspace the session acts in: the JWT''s workspace_id claim (PostgREST), else the webhook.workspace_id setting.';
     END IF;
     FOREACH delivery IN ARRAY coalesce(deliveries, '{}') LOOP

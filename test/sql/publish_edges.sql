@@ -12,7 +12,7 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(39);
+SELECT plan(40);
 
 \set wa '''aaaaaaaa-0000-0000-0000-000000000000'''
 \set wb '''bbbbbbbb-0000-0000-0000-000000000000'''
@@ -100,6 +100,12 @@ END $$;
 SELECT is(pg_temp.detail_of($$SELECT webhook.publish('a.b', '{}', event_id => E'evt\x1b[31mred')$$),
           'The character at position 4 of event_id is a control character (code 27).',
           'the refusal names the control character''s place, and does not echo the id');
+-- An administrator (here a superuser) sees every endpoint; naming one of
+-- another workspace than the one it publishes in (its session's, else the
+-- default one) is not found there, and the detail says which workspace that is.
+SELECT is(pg_temp.detail_of(format($$SELECT webhook.publish('a.b', '{}', endpoint_id => %L)$$, :'eb')),
+          'No endpoint with this id is visible in workspace 00000000-0000-0000-0000-000000000000, the one the event is published to.',
+          'an endpoint of another workspace by id: the detail names the workspace published in');
 -- Whitespace at either end would make ' order-1' another event than 'order-1'.
 SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}', event_id => '   ')$$), '22023 with hint',
           'an event id of only spaces: 22023');
