@@ -183,8 +183,13 @@ BEGIN
             DETAIL = 'The url is where the endpoint''s deliveries are sent.',
             HINT = 'Give an absolute URL such as https://example.com/webhooks.';
     END IF;
+    -- On UPDATE a NULL secret keeps the one stored. The API shows the secret
+    -- as NULL, so a row read back from get_endpoint or list_endpoints and
+    -- written whole (PostgREST's PATCH /endpoint of a record a client
+    -- loaded) rotated it to a generated secret no one knew, the old one
+    -- signing for 24 hours more. rotate_endpoint_secret replaces a secret.
     IF NEW.secret IS NULL THEN
-        NEW.secret := webhook.generate_secret();
+        NEW.secret := CASE WHEN TG_OP = 'UPDATE' THEN OLD.secret ELSE webhook.generate_secret() END;
     END IF;
     PERFORM webhook.check_secret(NEW.secret);
     IF NEW.event_types IS NOT NULL THEN

@@ -32,7 +32,7 @@ EXCEPTION WHEN OTHERS THEN
     RETURN detail;
 END $$;
 
-SELECT plan(16);
+SELECT plan(19);
 
 SELECT (webhook.create_endpoint('https://ro.example/')).id AS e \gset
 
@@ -45,6 +45,22 @@ SELECT is(pg_temp.error_of(format($$SELECT webhook.update_endpoint(%L, headers =
 SELECT is(pg_temp.error_of(format($$UPDATE webhook.endpoint SET headers = (SELECT l.headers FROM webhook.list_endpoints() l WHERE l.id = %L) WHERE id = %L$$, :'rt', :'rt')),
           '22023 with hint', '... also written to the table (PostgREST: PATCH /endpoint)');
 SELECT is(webhook.endpoint_headers(:'rt'), '{"authorization": "Bearer a", "x-team": "blue"}', '... and the credential is kept');
+
+-- The API shows the secret as NULL. A row read from it and written back
+-- whole (PostgREST: PATCH /endpoint with the record a client loaded) keeps
+-- the secret: it was rotated to a generated one no one knew.
+SELECT (webhook.create_endpoint('https://rs.example/')).id AS rs \gset
+SELECT webhook.endpoint_secret(:'rs') AS rs_secret \gset
+UPDATE webhook.endpoint t
+   SET (url, description, secret, enabled, previous_secret, previous_secret_expires_at)
+     = (SELECT r.url, 'edited', r.secret, r.enabled, r.previous_secret, r.previous_secret_expires_at
+          FROM webhook.get_endpoint(:'rs') r)
+ WHERE t.id = :'rs';
+SELECT is(webhook.endpoint_secret(:'rs'), :'rs_secret', 'an endpoint row written back as the API shows it keeps its secret');
+SELECT is((SELECT row(description, previous_secret IS NULL, previous_secret_expires_at IS NULL)::text FROM webhook.endpoint WHERE id = :'rs'),
+          '(edited,t,t)', '... is not rotated, and takes the change it carried');
+SELECT (webhook.rotate_endpoint_secret(:'rs')).id IS NOT NULL AS rotated \gset
+SELECT isnt(webhook.endpoint_secret(:'rs'), :'rs_secret', 'rotate_endpoint_secret still replaces it');
 
 -- A header name that is not one is often a whole header line, value and
 -- all: the error says where the name goes wrong, and does not repeat it
