@@ -249,6 +249,13 @@ BEGIN
             IF NEW.previous_secret_expires_at IS NOT DISTINCT FROM OLD.previous_secret_expires_at THEN
                 NEW.previous_secret_expires_at := now() + interval '24 hours';
             END IF;
+        ELSIF NEW.previous_secret IS NULL AND NEW.previous_secret_expires_at > now() THEN
+            -- A grace the row says still runs keeps the secret it is for.
+            -- NULL is how the API shows it: a row written back whole ended
+            -- the grace at once, and receivers not yet given the new secret
+            -- failed every signature. It is cleared with the grace ended
+            -- (previous_secret_expires_at no later than now()).
+            NEW.previous_secret := OLD.previous_secret;
         ELSIF NEW.previous_secret IS DISTINCT FROM OLD.previous_secret
               AND NEW.previous_secret IS NOT NULL THEN
             PERFORM webhook.check_previous_secret(NEW.previous_secret);

@@ -32,7 +32,7 @@ EXCEPTION WHEN OTHERS THEN
     RETURN detail;
 END $$;
 
-SELECT plan(19);
+SELECT plan(21);
 
 SELECT (webhook.create_endpoint('https://ro.example/')).id AS e \gset
 
@@ -61,6 +61,20 @@ SELECT is((SELECT row(description, previous_secret IS NULL, previous_secret_expi
           '(edited,t,t)', '... is not rotated, and takes the change it carried');
 SELECT (webhook.rotate_endpoint_secret(:'rs')).id IS NOT NULL AS rotated \gset
 SELECT isnt(webhook.endpoint_secret(:'rs'), :'rs_secret', 'rotate_endpoint_secret still replaces it');
+-- Written back during the rotation's grace, the row (previous_secret NULL
+-- too) keeps the previous secret: the grace ended at once, and receivers not
+-- yet given the new secret failed every signature.
+UPDATE webhook.endpoint t
+   SET (description, secret, previous_secret, previous_secret_expires_at)
+     = (SELECT 'edited again', r.secret, r.previous_secret, r.previous_secret_expires_at
+          FROM webhook.get_endpoint(:'rs') r)
+ WHERE t.id = :'rs';
+SELECT is((SELECT row(description, previous_secret = :'rs_secret', previous_secret_expires_at > now() + interval '23 hours')::text
+             FROM webhook.endpoint WHERE id = :'rs'),
+          '("edited again",t,t)', 'written back during a grace, the previous secret and its grace are kept');
+UPDATE webhook.endpoint SET previous_secret = NULL, previous_secret_expires_at = now() WHERE id = :'rs';
+SELECT is((SELECT previous_secret FROM webhook.endpoint WHERE id = :'rs'), NULL,
+          'cleared together with the end of its grace, the previous secret is gone');
 
 -- A header name that is not one is often a whole header line, value and
 -- all: the error says where the name goes wrong, and does not repeat it
