@@ -111,7 +111,7 @@ BEGIN
         IF header.value #>> '{}' = '[redacted]' THEN
             RAISE EXCEPTION 'the value of endpoint header % is the redaction placeholder', quote_literal(header.key)
                 USING ERRCODE = '22023',
-                      DETAIL = 'get_endpoint and list_endpoints show "[redacted]" in place of each header''s value; stored, it would be sent instead of the value it stands for.',
+                      DETAIL = 'The API (get_endpoint, list_endpoints) shows "[redacted]" in place of each header''s value; stored, it would be sent instead of the value it stands for.',
                       HINT = 'Give the header''s real value (webhook.endpoint_headers shows the current ones), or leave headers NULL in update_endpoint to keep them as they are.';
         END IF;
         -- The characters the URL check refuses as invisible or as a space

@@ -78,7 +78,7 @@ BEGIN
             RAISE EXCEPTION 'event_id must not begin or end with whitespace' USING ERRCODE = '22023',
                 DETAIL = CASE WHEN publish.event_id ~ ('^' || spaces || '+$')
                               THEN 'event_id is only whitespace or invisible characters.'
-                              ELSE format('event_id %s with U+%s, a space or invisible character: an id with one at an end would name another event than the same id without it.',
+                              ELSE format('The id %s with U+%s, a space or invisible character: an id with one at an end would name another event than the same id without it.',
                                           CASE WHEN at_start THEN 'begins' ELSE 'ends' END,
                                           upper(lpad(to_hex(ascii(CASE WHEN at_start THEN left(publish.event_id, 1)
                                                                        ELSE right(publish.event_id, 1) END)), 4, '0'))) END,

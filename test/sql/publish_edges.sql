@@ -117,10 +117,10 @@ SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}', event_id => 'or
 -- pasted id brings along; and the characters refused do not depend on the
 -- database's locale (with the C collation, \s had no member beyond ASCII).
 SELECT is(pg_temp.detail_of($$SELECT webhook.publish('a.b', '{}', event_id => E'order-1\u00a0')$$),
-          'event_id ends with U+00A0, a space or invisible character: an id with one at an end would name another event than the same id without it.',
+          'The id ends with U+00A0, a space or invisible character: an id with one at an end would name another event than the same id without it.',
           'an event id ending with a no-break space: refused, the character named');
 SELECT is(pg_temp.detail_of($$SELECT webhook.publish('a.b', '{}', event_id => E'\u200border-1')$$),
-          'event_id begins with U+200B, a space or invisible character: an id with one at an end would name another event than the same id without it.',
+          'The id begins with U+200B, a space or invisible character: an id with one at an end would name another event than the same id without it.',
           'an event id beginning with a zero-width space: refused, the character named');
 SELECT is(pg_temp.error_of($$SELECT webhook.publish('a.b', '{}', event_id => E'order-1\ufeff')$$), '22023 with hint',
           'an event id ending with a byte order mark: 22023');
