@@ -122,10 +122,15 @@ void validate_endpoint_url(std::string_view url) {
     curl_url_get(handle.get(), CURLUPART_HOST, &raw, 0);
     std::unique_ptr<char, CurlFree> host(raw);
     if (!host || host.get()[0] == '\0') refuse("The URL has no host.");
-    // libcurl reads "http:///x" as host x; the stored URL would then not say
-    // where requests go.
+    // libcurl reads "http:///x" as host x, and "http:/x" or "http:x" as
+    // http://x: the stored URL would not say where requests go (nor match a
+    // listing filter such as {"like": "https://x/%"}). An http URL's host
+    // comes after "//".
     std::string_view after_scheme = url.substr(scheme_text.size());
     if (after_scheme.rfind(":///", 0) == 0) refuse("The URL has no host.");
+    if (after_scheme.rfind("://", 0) != 0) {
+        refuse("The scheme is not followed by \"//\" and the host, as in https://example.com/.");
+    }
 
     raw = nullptr;
     curl_url_get(handle.get(), CURLUPART_PORT, &raw, 0);

@@ -55,6 +55,15 @@ TEST(EndpointUrl, RefusesEverythingElseWith22023) {
     }
 }
 
+// libcurl sends "http:/example.com" and "http:example.com" to example.com;
+// stored so, the URL would not read as where the requests go.
+TEST(EndpointUrl, RefusesAHostWithoutTheTwoSlashes) {
+    for (const char* url : {"http:/example.com/hook", "https:example.com/hook",
+                            "HTTPS:/example.com/", "http:/127.0.0.1:8080/x"}) {
+        EXPECT_EQ(sqlstate_of(webhook::validate_endpoint_url, url), "22023") << url;
+    }
+}
+
 // Pasted URLs bring characters that cannot be seen, or read as a space; curl
 // parses them, and then no request reaches the host.
 TEST(EndpointUrl, RefusesInvisibleAndSpaceCharacters) {
