@@ -6,14 +6,32 @@
 CREATE FUNCTION webhook.check_event_type(event_type text) RETURNS boolean
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    bad_at integer;  -- the first character an event type may not have
 BEGIN
     -- The length apart: a bounded repetition ({0,254}) makes the regular
     -- expression several times slower, and every publish runs this.
     IF event_type IS NULL OR length(event_type) > 255
        OR event_type !~ '^[A-Za-z0-9][A-Za-z0-9_.:/-]*$' THEN
-        RAISE EXCEPTION 'invalid event type: %', coalesce(quote_literal(event_type), 'NULL')
+        bad_at := regexp_instr(coalesce(event_type, ''), '[^A-Za-z0-9_.:/-]');
+        -- The value is repeated only when it is short printable text: an
+        -- argument passed in the wrong place (a payload as the event type)
+        -- or one with control characters would go into the server log and
+        -- terminals as it is. The detail says what is wrong instead.
+        RAISE EXCEPTION '%', CASE WHEN event_type IS NULL THEN 'invalid event type: NULL'
+                                  WHEN event_type ~ '^[ -~]{1,64}$'
+                                  THEN 'invalid event type: ' || quote_literal(event_type)
+                                  ELSE 'invalid event type' END
             USING ERRCODE = '22023',
-                  DETAIL = 'An event type is 1 to 255 letters, digits or the characters _ . : / -, starting with a letter or digit.',
+                  DETAIL = CASE WHEN event_type = '' THEN 'The event type is empty. '
+                                WHEN length(event_type) > 255
+                                THEN format('The event type has %s characters. ', length(event_type))
+                                WHEN bad_at > 0
+                                THEN format('The character at position %s (U+%s) is not allowed. ', bad_at,
+                                            upper(lpad(to_hex(ascii(substr(event_type, bad_at, 1))), 4, '0')))
+                                WHEN event_type IS NOT NULL THEN 'The event type does not start with a letter or digit. '
+                                ELSE '' END
+                           || 'An event type is 1 to 255 letters, digits or the characters _ . : / -, starting with a letter or digit.',
                   HINT = 'Use names such as invoice.paid or user:created.';
     END IF;
     RETURN true;

@@ -12,7 +12,18 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(40);
+-- The message and detail of the error `sql` raises.
+CREATE FUNCTION pg_temp.message_and_detail(sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE message text; detail text;
+BEGIN
+    EXECUTE sql;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
+    RETURN message || ' / ' || detail;
+END $$;
+
+SELECT plan(44);
 
 \set wa '''aaaaaaaa-0000-0000-0000-000000000000'''
 \set wb '''bbbbbbbb-0000-0000-0000-000000000000'''
@@ -169,6 +180,22 @@ SELECT is(pg_temp.error_of(format($$INSERT INTO webhook.delivery (workspace_id, 
           '22023 with hint', 'and so is an INSERT of a larger one');
 SELECT is(pg_temp.error_of($$SELECT webhook.publish('big.no', to_jsonb(repeat('x', 1048576 - 1)), 'cccccccc-0000-0000-0000-000000000000')$$),
           '22023 with hint', 'also when no endpoint gets the event: it would fail once one subscribes');
+
+-- An invalid event type is repeated in the message only when it is short
+-- printable text: a payload passed as the event type, or one with control
+-- characters, would reach the server log as it is.
+SELECT is(pg_temp.message_and_detail($$SELECT webhook.publish('order created', '{}')$$),
+          'invalid event type: ''order created'' / The character at position 6 (U+0020) is not allowed. An event type is 1 to 255 letters, digits or the characters _ . : / -, starting with a letter or digit.',
+          'a short invalid event type is named, with the character that is not allowed');
+SELECT is(pg_temp.message_and_detail(format('SELECT webhook.publish(%L, ''{}'')', E'order.paid\n\x1b[31mred')),
+          'invalid event type / The character at position 11 (U+000A) is not allowed. An event type is 1 to 255 letters, digits or the characters _ . : / -, starting with a letter or digit.',
+          'one with control characters is not repeated');
+SELECT is(pg_temp.message_and_detail(format('SELECT webhook.publish(%L, ''{}'')', repeat('a', 300))),
+          'invalid event type / The event type has 300 characters. An event type is 1 to 255 letters, digits or the characters _ . : / -, starting with a letter or digit.',
+          'nor one longer than an event type can be');
+SELECT is(pg_temp.message_and_detail($$SELECT webhook.publish('.paid', '{}')$$),
+          'invalid event type: ''.paid'' / The event type does not start with a letter or digit. An event type is 1 to 255 letters, digits or the characters _ . : / -, starting with a letter or digit.',
+          'one that starts with punctuation says so');
 
 SELECT * FROM finish();
 DROP TABLE orders;
