@@ -672,7 +672,8 @@ CREATE FUNCTION webhook.worker_runtime(
     AS 'MODULE_PATHNAME', 'webhook_worker_runtime' LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION webhook.worker_runtime() IS
     'Internal: the worker''s shared-memory status as seen from this database (pid NULL when no worker '
-    'serves it); webhook.worker_status() adds the backlog.';
+    'serves it; in_flight, per_second and last_error NULL for a caller kept to one workspace); '
+    'webhook.worker_status() adds the backlog.';
 REVOKE ALL ON FUNCTION webhook.worker_runtime() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION webhook.worker_runtime() TO webhook_admin, webhook_user;
 
@@ -683,17 +684,16 @@ LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
     -- in_flight, per_second and last_error are the worker's, about every
-    -- workspace's deliveries: a caller kept to one workspace gets NULL, not
-    -- the other tenants' traffic (how many of their requests are in flight,
-    -- how many they send, an error met with their rows).
-    SELECT r.pid, r.state,
-           CASE WHEN every_workspace THEN r.in_flight END,
+    -- workspace's deliveries: worker_runtime() gives a caller kept to one
+    -- workspace NULL for them, not the other tenants' traffic (how many of
+    -- their requests are in flight, how many they send, an error met with
+    -- their rows).
+    SELECT r.pid, r.state, r.in_flight,
            (SELECT count(*) FROM webhook.delivery d
             WHERE d.status IN ('pending', 'retrying', 'rate_limited')
               AND d.next_attempt_at <= now()),
-           CASE WHEN every_workspace THEN r.per_second END,
-           CASE WHEN every_workspace THEN r.last_error END
-    FROM webhook.worker_runtime() r, webhook.sees_every_workspace() AS every_workspace
+           r.per_second, r.last_error
+    FROM webhook.worker_runtime() r
 $$;
 COMMENT ON FUNCTION webhook.worker_status() IS
     'One row about the background worker of this database: pid (NULL when none serves it), '

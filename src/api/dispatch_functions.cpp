@@ -4,6 +4,7 @@
 
 #include "api/wake_at_commit.hpp"
 #include "pg/error_boundary.hpp"
+#include "pg/workspace_visibility.hpp"
 #include "worker/shared_state.hpp"
 
 extern "C" {
@@ -60,7 +61,10 @@ WEBHOOK_SQL_FUNCTION(webhook_wake_worker_on_commit) {
 // (pid, state, in_flight, per_second, last_error) of the worker serving this
 // database; pid NULL and state 'stopped' when none does. last_error is the
 // last one a worker of this database met (kept after it exited, which says
-// why it did), never another database's.
+// why it did), never another database's. in_flight, per_second and
+// last_error describe every workspace's traffic: NULL for a caller kept to
+// one workspace. Masked here, not only in worker_status(), since both roles
+// may call this function directly (also as /rpc/worker_runtime).
 WEBHOOK_SQL_FUNCTION(webhook_worker_runtime) {
     using namespace std::chrono;
     auto now_second = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
@@ -71,6 +75,7 @@ WEBHOOK_SQL_FUNCTION(webhook_worker_runtime) {
         status.in_flight = 0;
     }
     if (status.last_error_database != MyDatabaseId) status.last_error[0] = '\0';
+    bool every_workspace = webhook::pg::caller_sees_every_workspace();
 
     return webhook::pg::call_postgres([&] {
         TupleDesc descriptor;
@@ -84,9 +89,12 @@ WEBHOOK_SQL_FUNCTION(webhook_worker_runtime) {
         nulls[0] = !serves_here;
         values[1] = CStringGetTextDatum(webhook::worker::worker_state_name(status.state));
         values[2] = Int32GetDatum(status.in_flight);
+        nulls[2] = !every_workspace;
         values[3] = Float8GetDatum(serves_here ? status.per_second : 0.0);
-        values[4] = status.last_error[0] ? CStringGetTextDatum(status.last_error) : Datum(0);
-        nulls[4] = status.last_error[0] == '\0';
+        nulls[3] = !every_workspace;
+        bool show_error = every_workspace && status.last_error[0] != '\0';
+        values[4] = show_error ? CStringGetTextDatum(status.last_error) : Datum(0);
+        nulls[4] = !show_error;
         return HeapTupleGetDatum(heap_form_tuple(descriptor, values, nulls));
     });
 }
