@@ -334,7 +334,7 @@ CREATE INDEX delivery_due_idx ON webhook.delivery (next_attempt_at)
 -- Attempts: the permanent audit log, one row per HTTP attempt.
 -- ---------------------------------------------------------------------------
 CREATE TABLE webhook.attempt (
-    id              bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id              uuid        NOT NULL DEFAULT webhook.uuid_generate_v7() PRIMARY KEY,
     delivery_id     uuid        NOT NULL REFERENCES webhook.delivery (id) ON DELETE CASCADE,
     workspace_id    uuid        NOT NULL,
     endpoint_id     uuid        NOT NULL,
@@ -347,6 +347,10 @@ CREATE TABLE webhook.attempt (
 );
 COMMENT ON TABLE webhook.attempt IS 'Every HTTP attempt of every delivery, kept as an audit log.';
 COMMENT ON COLUMN webhook.attempt.workspace_id IS 'The delivery''s workspace.';
+-- Not a sequence: one counter for every workspace would let a tenant read,
+-- from the gaps between its own attempts' ids, how many attempts the other
+-- workspaces made meanwhile (the traffic worker_status hides from it).
+COMMENT ON COLUMN webhook.attempt.id IS 'Time-ordered (UUIDv7 layout): a delivery''s attempts sort oldest first.';
 COMMENT ON COLUMN webhook.attempt.endpoint_id IS 'The endpoint the request was sent to.';
 COMMENT ON COLUMN webhook.attempt.started_at IS 'When the request started.';
 COMMENT ON COLUMN webhook.attempt.duration_ms IS 'How long the attempt took, in milliseconds.';
@@ -429,4 +433,3 @@ GRANT SELECT ON webhook.attempt TO webhook_admin, webhook_user;
 SELECT pg_catalog.pg_extension_config_dump('webhook.endpoint', '');
 SELECT pg_catalog.pg_extension_config_dump('webhook.delivery', '');
 SELECT pg_catalog.pg_extension_config_dump('webhook.attempt', '');
-SELECT pg_catalog.pg_extension_config_dump('webhook.attempt_id_seq', '');
