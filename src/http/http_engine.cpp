@@ -66,6 +66,11 @@ struct HttpEngine::Transfer {
     std::size_t body_limit = 0;
     std::size_t body_bytes_seen = 0;
     bool cut_off = false;  // we stopped reading a body past its limit
+    // Of the response whose headers are being read: its status, and whether
+    // a Content-Length above 0 or a Transfer-Encoding announced a body.
+    int response_status = 0;
+    bool body_announced = false;
+    bool stray_body = false;  // we hung up after headers that announced a body that cannot be one
     int sockets_opened = 0;
     std::string denial;  // why the address policy refused, if it did
     Steady::time_point started;
@@ -197,12 +202,57 @@ struct EngineCallbacks {
         return length;
     }
 
+    // The status code of a status line ("HTTP/1.1 204 No Content"); 0
+    // when it has none.
+    static int status_of(const char* line, std::size_t length) noexcept {
+        const char* end = line + length;
+        const char* digits = static_cast<const char*>(std::memchr(line, ' ', length));
+        if (digits == nullptr || end - digits < 4) return 0;
+        ++digits;
+        int status = 0;
+        for (int i = 0; i < 3; ++i) {
+            if (digits[i] < '0' || digits[i] > '9') return 0;
+            status = status * 10 + (digits[i] - '0');
+        }
+        return status;
+    }
+
+    // Whether a Content-Length value counts any byte: digits other than 0
+    // (a value that is not a number is taken to announce a body).
+    static bool announces_bytes(const char* value, std::size_t length) noexcept {
+        for (std::size_t i = 0; i < length; ++i) {
+            if (std::strchr(" \t\r\n0", value[i]) == nullptr) return true;
+        }
+        return false;
+    }
+
     static std::size_t on_header(char* line, std::size_t size, std::size_t count,
                                  void* transfer_pointer) noexcept {
         auto* transfer = static_cast<HttpEngine::Transfer*>(transfer_pointer);
         const std::size_t length = size * count;
         if (starts_with_ignoring_case(line, length, "HTTP/")) {
             transfer->outcome.retry_after.reset();  // a new response (after a 1xx)
+            transfer->response_status = status_of(line, length);
+            transfer->body_announced = false;
+        } else if (starts_with_ignoring_case(line, length, "transfer-encoding:") ||
+                   (starts_with_ignoring_case(line, length, "content-length:") &&
+                    announces_bytes(line + std::strlen("content-length:"),
+                                    length - std::strlen("content-length:")))) {
+            transfer->body_announced = true;
+        } else if (length >= 1 && length <= 2 && (line[0] == '\r' || line[0] == '\n')) {
+            // The end of a response's headers. A 204 or 304 has no body,
+            // whatever its headers say, so libcurl reads none; but when they
+            // announce one, its bytes may still come, and on a kept
+            // connection would be read as the next request's response.
+            // Hanging up (returning 0) closes this connection; the response
+            // is complete as it is (see collect_finished). A 304's
+            // Content-Length may be honest metadata, but no receiver has a
+            // reason to answer a POST with a 304: closing costs nothing.
+            const int status = transfer->response_status;
+            if ((status == 204 || status == 304) && transfer->body_announced) {
+                transfer->stray_body = true;
+                return 0;
+            }
         } else if (starts_with_ignoring_case(line, length, "retry-after:")) {
             std::size_t begin = std::strlen("retry-after:");
             std::size_t end = length;
@@ -510,7 +560,8 @@ void HttpEngine::collect_finished() {
         const bool interim_only = status >= 100 && status <= 199;
         outcome.http_status = interim_only ? 0 : static_cast<int>(status);
         outcome.duration = Steady::now() - transfer->started;
-        if (result == CURLE_OK || (result == CURLE_WRITE_ERROR && transfer->cut_off)) {
+        if (result == CURLE_OK ||
+            (result == CURLE_WRITE_ERROR && (transfer->cut_off || transfer->stray_body))) {
             outcome.error.clear();
         } else if (!transfer->denial.empty() &&
                    (transfer->sockets_opened == 0 || result == CURLE_ABORTED_BY_CALLBACK)) {

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <map>
 #include <stdexcept>
+#include <thread>
 
 using namespace std::chrono_literals;
 using webhook::http::EngineSettings;
@@ -516,4 +517,31 @@ TEST(HttpEngine, MakesStartTimeHeadersWhenTheRequestStarts) {
     EXPECT_EQ(got.headers.at("x-first"), "1");
     EXPECT_EQ(got.headers.at("x-body"), "{\"n\": 2}");
     EXPECT_GE(std::stoll(got.headers.at("x-started")), handed_over + 1);
+}
+
+// A 204 or 304 that announces a body and sends one anyway, at once or a
+// little later, on a connection kept alive: those bytes belong to no
+// response, and the next request must get its own answer, not them.
+TEST(HttpEngine, AStrayBodyAfterA204Or304DoesNotReachTheNextResponse) {
+    for (int status : {204, 304}) {
+        for (int delay_ms : {0, 50}) {
+            SCOPED_TRACE("HTTP " + std::to_string(status) + ", body after " +
+                         std::to_string(delay_ms) + " ms");
+            test_support::LoopbackHttpServer server;
+            HttpEngine engine(loopback_allowed(1));
+            Outcome first = run_one(engine, post(1, server.url("/stray/" + std::to_string(status) +
+                                                               "/" + std::to_string(delay_ms))));
+            EXPECT_EQ(first.http_status, status);
+            EXPECT_EQ(first.error, "");
+            EXPECT_EQ(first.response_body, "");
+            // The stray bytes are there before the next request goes out.
+            std::this_thread::sleep_for(std::chrono::milliseconds(2 * delay_ms));
+            Outcome next = run_one(engine, post(2, server.url("/status/201")));
+            EXPECT_EQ(next.http_status, 201);
+            EXPECT_EQ(next.error, "");
+            EXPECT_EQ(next.response_body, "status 201");
+            ASSERT_EQ(server.requests().size(), 2u);
+            EXPECT_EQ(server.requests()[1].path, "/status/201");
+        }
+    }
 }

@@ -5,6 +5,8 @@
 //   every 200 ms) · /huge/BYTES · /redirect (302 to /ok) · /retry-after/S (429)
 //   · /interim/MS (102 Processing at once, then 200 after MS)
 //   · /long-header/BYTES (200 with one header line of that many bytes)
+//   · /stray/STATUS/MS (STATUS, 204 or 304, announcing a 9-byte body that
+//     is sent MS later; the connection is kept)
 #pragma once
 
 #include <arpa/inet.h>
@@ -195,6 +197,16 @@ class LoopbackHttpServer {
         if (path.rfind("/long-header/", 0) == 0) {
             std::string line(static_cast<std::size_t>(argument("/long-header/")), 'a');
             return send_all(client, response(200, "X-Long: " + line + "\r\n", "long"));
+        }
+        if (path.rfind("/stray/", 0) == 0) {
+            // A 204 or 304 has no body (RFC 9110 6.4.1): bytes sent after
+            // it belong to no response.
+            const std::size_t slash = path.find('/', 7);
+            const std::string status = path.substr(7, slash - 7);
+            if (!send_all(client, "HTTP/1.1 " + status + " Empty\r\nContent-Length: 9\r\n\r\n"))
+                return false;
+            if (!pause(std::chrono::milliseconds(std::stoll(path.substr(slash + 1))))) return false;
+            return send_all(client, "leftover!");
         }
         if (path.rfind("/redirect", 0) == 0) {
             return send_all(client, response(302, "Location: /ok\r\n", "moved"));
