@@ -63,6 +63,46 @@ int closed_port() {
     return ntohs(address.sin_port);
 }
 
+// A loopback port where a connect hangs: a listener that never accepts and
+// whose accept queue (backlog 0) is already full, so new SYNs are dropped.
+class UnansweredPort {
+  public:
+    UnansweredPort() {
+        listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+            listen(listener_, 0) != 0) {
+            throw std::runtime_error("cannot listen on 127.0.0.1");
+        }
+        socklen_t length = sizeof address;
+        getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length);
+        port_ = ntohs(address.sin_port);
+        // Fill the queue: connect until a connect no longer completes.
+        for (int i = 0; i < 16; ++i) {
+            int client = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            fillers_.push_back(client);
+            connect(client, reinterpret_cast<sockaddr*>(&address), sizeof address);
+            pollfd done{client, POLLOUT, 0};
+            if (poll(&done, 1, 200) == 0) return;
+        }
+        throw std::runtime_error("the accept queue does not fill");
+    }
+    ~UnansweredPort() {
+        for (int client : fillers_) close(client);
+        close(listener_);
+    }
+    std::string url(const std::string& path) const {
+        return "http://127.0.0.1:" + std::to_string(port_) + path;
+    }
+
+  private:
+    int listener_ = -1;
+    int port_ = 0;
+    std::vector<int> fillers_;
+};
+
 }  // namespace
 
 TEST(HttpEngine, PostsTheExactBodyWithTheEngineAndCallerHeaders) {
@@ -169,6 +209,40 @@ TEST(HttpEngine, AppliesTheRequestTimeoutInForceWhenARequestStarts) {
     EXPECT_NE(outcomes[0].error.find("timed out"), std::string::npos) << outcomes[0].error;
     EXPECT_GE(outcomes[0].duration.count(), 250.0);
     EXPECT_LT(outcomes[0].duration.count(), 2000.0);
+}
+
+// So do the connect timeout and the response body limit: a reload reaches
+// requests that were queued before it.
+TEST(HttpEngine, AppliesTheConnectTimeoutInForceWhenARequestStarts) {
+    UnansweredPort unanswered;
+    webhook::http::EngineSettings settings = loopback_allowed();
+    settings.connect_timeout_ms = 10000;
+    HttpEngine engine(settings);
+    engine.enqueue(post(1, unanswered.url("/ok"), "{}", 4000));  // queued, not started
+    settings.connect_timeout_ms = 300;
+    engine.reconfigure(settings);
+    std::vector<Outcome> outcomes = run(engine, 1);
+    ASSERT_EQ(outcomes.size(), 1u);
+    EXPECT_EQ(outcomes[0].http_status, 0);
+    EXPECT_NE(outcomes[0].error.find("onnect"), std::string::npos) << outcomes[0].error;
+    EXPECT_GE(outcomes[0].duration.count(), 250.0);
+    EXPECT_LT(outcomes[0].duration.count(), 2000.0);  // not the request's 4 s
+}
+
+TEST(HttpEngine, AppliesTheResponseBodyLimitInForceWhenARequestStarts) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed(1, 4096));
+    engine.enqueue(post(1, server.url("/status/200/shrunk")));
+    engine.reconfigure(loopback_allowed(1, 4));
+    engine.enqueue(post(2, server.url("/huge/10000/grown")));
+    engine.reconfigure(loopback_allowed(1, 6000));
+    std::map<std::uint64_t, Outcome> outcomes;
+    for (Outcome& outcome : run(engine, 2)) outcomes[outcome.tag] = std::move(outcome);
+    ASSERT_EQ(outcomes.size(), 2u);
+    EXPECT_EQ(outcomes[1].response_body, "stat");
+    EXPECT_TRUE(outcomes[1].response_truncated);
+    EXPECT_EQ(outcomes[2].response_body, std::string(6000, 'h'));
+    EXPECT_TRUE(outcomes[2].response_truncated);
 }
 
 // An interim 1xx is not the response: an exchange that ends after one (here
@@ -284,6 +358,40 @@ TEST(HttpEngine, JudgesKeptConnectionsByTheCurrentAddressPolicy) {
     Outcome again = run_one(engine, post(3, server.url("/ok/again")));
     EXPECT_EQ(again.http_status, 204);
     EXPECT_FALSE(again.address_denied);
+}
+
+// A reload that narrows the allowed networks reaches the requests already
+// queued: here one waits for the only slot while the request ahead of it
+// holds the connection it would reuse. Neither a new connection nor the kept
+// one may carry it (the kept one was judged by the old policy when it opened).
+TEST(HttpEngine, ANarrowedAddressPolicyReachesQueuedRequestsOnKeptConnections) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed(1));
+    ASSERT_EQ(run_one(engine, post(1, server.url("/ok/opens"))).http_status, 204);
+    engine.submit(post(2, server.url("/delay/300/ahead")));
+    engine.submit(post(3, server.url("/ok/queued")));
+    ASSERT_EQ(engine.queued(), 1u);
+    auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (server.requests().size() < 2 && std::chrono::steady_clock::now() < deadline) {
+        engine.wait_and_perform(10);
+    }
+    ASSERT_EQ(server.requests().size(), 2u);  // the one ahead is on the wire
+
+    webhook::http::EngineSettings narrowed = loopback_allowed(1);
+    narrowed.address_policy = webhook::AddressPolicy::parse("10.0.0.0/8");
+    engine.reconfigure(narrowed);
+    std::map<std::uint64_t, Outcome> outcomes;
+    for (Outcome& outcome : run(engine, 2)) outcomes[outcome.tag] = std::move(outcome);
+    ASSERT_EQ(outcomes.size(), 2u);
+    EXPECT_EQ(outcomes[2].http_status, 200);  // started before the reload
+    EXPECT_EQ(outcomes[3].http_status, 0);
+    EXPECT_TRUE(outcomes[3].address_denied);
+    EXPECT_NE(outcomes[3].error.find("address 127.0.0.1 is not allowed"), std::string::npos)
+        << outcomes[3].error;
+    std::vector<std::string> paths;
+    for (const auto& request : server.requests()) paths.push_back(request.path);
+    EXPECT_EQ(paths, (std::vector<std::string>{"/ok/opens", "/delay/300/ahead"}));
+    EXPECT_EQ(server.connections_accepted(), 1);
 }
 
 TEST(HttpEngine, OnlySpeaksHttpAndHttps) {
