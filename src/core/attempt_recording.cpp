@@ -38,6 +38,17 @@ FinishedAttempt finish_attempt(const ClaimedDelivery& delivery,
         result.error = "HTTP " + std::to_string(observation.http_status) +
                        " but the response did not complete: " + observation.error;
     }
+    const bool invalid_status = observation.http_status != 0 &&
+                                (observation.http_status < 100 || observation.http_status > 599);
+    if (invalid_status) {
+        // HTTP status codes run from 100 to 599 (RFC 9110 section 15);
+        // libcurl passes any three digits. Such an answer fails like one
+        // with no status at all, and last_error says why.
+        result.http_status = 0;
+        result.error =
+            "HTTP " + std::to_string(observation.http_status) + " (not a valid HTTP status code)";
+        if (!observation.error.empty()) result.error += "; " + observation.error;
+    }
     NextDeliveryState next = next_delivery_state(result, delivery.attempt_number,
                                                  delivery.max_attempts, schedule, now, random);
 

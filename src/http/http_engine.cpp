@@ -567,6 +567,13 @@ void HttpEngine::collect_finished() {
                    (transfer->sockets_opened == 0 || result == CURLE_ABORTED_BY_CALLBACK)) {
             outcome.address_denied = true;
             outcome.error = transfer->denial;
+        } else if (result == CURLE_UNSUPPORTED_PROTOCOL &&
+                   std::strncmp(transfer->error_buffer, "Unsupported response code", 25) == 0) {
+            // libcurl's words for a status line whose code is not three
+            // digits of 100 or more ("HTTP/1.1 2OO", "HTTP/1.1 099").
+            outcome.error = std::string("invalid response: its status line has no status code "
+                                        "of three digits from 100 to 999 (") +
+                            transfer->error_buffer + ")";
         } else if (transfer->error_buffer[0] != '\0') {
             outcome.error = transfer->error_buffer;
         } else if (result == CURLE_OUT_OF_MEMORY) {

@@ -72,6 +72,35 @@ TEST(FinishAttempt, InvalidUtf8InTheBodyIsMadeStorable) {
               "b\xEF\xBF\xBD");
 }
 
+// libcurl passes any three-digit status: one above 599 is no HTTP status,
+// and last_error says so, while the attempt fails as it did before (by the
+// retry schedule, the status kept as it came).
+TEST(FinishAttempt, AStatusAbove599IsNamedInvalid) {
+    for (int status : {600, 999}) {
+        webhook::AttemptObservation seen;
+        seen.http_status = status;
+        seen.response_body = "odd";
+        auto now = webhook::Clock::now();
+        auto retried = webhook::finish_attempt(claimed(1, 3), seen, kSchedule, now, kMiddle, 10);
+        EXPECT_EQ(retried.status, "retrying");
+        EXPECT_EQ(retried.http_status, status);
+        EXPECT_EQ(retried.response_body, "odd");
+        ASSERT_TRUE(retried.next_attempt_at);
+        EXPECT_EQ(*retried.next_attempt_at, webhook::to_pg_timestamp(now + 1000ms));
+        EXPECT_EQ(retried.error,
+                  "HTTP " + std::to_string(status) + " (not a valid HTTP status code)");
+        auto last = webhook::finish_attempt(claimed(3, 3), seen, kSchedule, now, kMiddle, 10);
+        EXPECT_EQ(last.status, "dead_letter");
+        EXPECT_EQ(last.error, "HTTP " + std::to_string(status) +
+                                  " (not a valid HTTP status code); gave up after 3 attempts");
+    }
+    webhook::AttemptObservation valid;
+    valid.http_status = 599;
+    auto finished = webhook::finish_attempt(claimed(1, 3), valid, kSchedule,
+                                            webhook::Clock::now(), kMiddle, 10);
+    EXPECT_EQ(finished.error, "HTTP 599");
+}
+
 TEST(PgTimestamp, RoundTripsAndUsesThe2000Epoch) {
     auto epoch2000 = webhook::Clock::from_time_t(946684800);
     EXPECT_EQ(webhook::to_pg_timestamp(epoch2000), 0);

@@ -274,6 +274,26 @@ TEST(HttpEngine, SaysWhenAResponseHeaderLineIsTooLong) {
     EXPECT_EQ(fine.response_body, "long");
 }
 
+// libcurl says only "Unsupported response code in HTTP response" for a
+// status line without a usable code; the outcome says what was wrong with it.
+// A three-digit code above 599 comes through as it is (finish_attempt names it).
+TEST(HttpEngine, SaysWhatIsWrongWithAStatusLine) {
+    test_support::LoopbackHttpServer server;
+    HttpEngine engine(loopback_allowed());
+    for (const char* path : {"/bad-status", "/status/99"}) {
+        Outcome outcome = run_one(engine, post(1, server.url(path)));
+        EXPECT_EQ(outcome.http_status, 0) << path;
+        EXPECT_FALSE(outcome.address_denied) << path;
+        EXPECT_EQ(outcome.error,
+                  "invalid response: its status line has no status code of three digits from "
+                  "100 to 999 (Unsupported response code in HTTP response)")
+            << path;
+    }
+    Outcome odd = run_one(engine, post(2, server.url("/status/999")));
+    EXPECT_EQ(odd.http_status, 999);
+    EXPECT_EQ(odd.error, "");
+}
+
 TEST(HttpEngine, AbortsATricklingResponseAtTheTimeout) {
     test_support::LoopbackHttpServer server;
     HttpEngine engine(loopback_allowed());

@@ -5,6 +5,7 @@
 //   every 200 ms) · /huge/BYTES · /redirect (302 to /ok) · /retry-after/S (429)
 //   · /interim/MS (102 Processing at once, then 200 after MS)
 //   · /long-header/BYTES (200 with one header line of that many bytes)
+//   · /bad-status (the status line "HTTP/1.1 2OO OK")
 //   · /stray/STATUS/MS (STATUS, 204 or 304, announcing a 9-byte body that
 //     is sent MS later; the connection is kept)
 #pragma once
@@ -197,6 +198,9 @@ class LoopbackHttpServer {
         if (path.rfind("/long-header/", 0) == 0) {
             std::string line(static_cast<std::size_t>(argument("/long-header/")), 'a');
             return send_all(client, response(200, "X-Long: " + line + "\r\n", "long"));
+        }
+        if (path.rfind("/bad-status", 0) == 0) {
+            return send_all(client, "HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok");
         }
         if (path.rfind("/stray/", 0) == 0) {
             // A 204 or 304 has no body (RFC 9110 6.4.1): bytes sent after
