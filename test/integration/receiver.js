@@ -50,6 +50,8 @@
 //   /headers/<n>               204 with n extra headers
 //   /retry-after-raw/<code>    that status with the query's "v" as Retry-After,
 //                              verbatim (/retry-after-raw/429?v=Sun...)
+//   /stray-body/<ms>           204 announcing a 9-byte body, which follows <ms>
+//                              later on the connection, kept alive
 //   /raw/<case>                bytes written on the socket by hand, for what
 //                              a well-behaved server never sends (see rawAnswer)
 //   anything else              404
@@ -266,6 +268,13 @@ function respond(request, response, path) {
       const code = nonNegativeInteger(argument, 429);
       const value = new URL(request.url, 'http://receiver.invalid').searchParams.get('v') ?? '';
       return answer(response, code, { 'retry-after': value }, 'retry later');
+    }
+    case 'stray-body': { // bytes that belong to no response, then the connection is reused
+      const socket = response.socket;
+      response.writeHead(204, { 'content-length': 9 });
+      response.end();
+      const timer = setTimeout(() => socket.destroyed || socket.write('leftover!'), nonNegativeInteger(argument, 0));
+      return socket.once('close', () => clearTimeout(timer));
     }
     case 'raw':
       return rawAnswer(response.socket, argument, path.split('/')[3] ?? '');
