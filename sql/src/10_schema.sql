@@ -334,7 +334,7 @@ CREATE INDEX delivery_due_idx ON webhook.delivery (next_attempt_at)
 -- Attempts: the permanent audit log, one row per HTTP attempt.
 -- ---------------------------------------------------------------------------
 CREATE TABLE webhook.attempt (
-    id              uuid        NOT NULL DEFAULT webhook.uuid_generate_v7() PRIMARY KEY,
+    id              uuid        NOT NULL DEFAULT webhook.uuid_generate_v7(),
     delivery_id     uuid        NOT NULL REFERENCES webhook.delivery (id) ON DELETE CASCADE,
     workspace_id    uuid        NOT NULL,
     endpoint_id     uuid        NOT NULL,
@@ -343,7 +343,13 @@ CREATE TABLE webhook.attempt (
     duration_ms     double precision NOT NULL,
     http_status     integer,
     error           text,
-    response_body   text
+    response_body   text,
+    -- The order in which delivery_attempts reads a delivery's attempts. One
+    -- index, not a key on id beside an index on (delivery_id, id): the
+    -- worker inserts a row per attempt, and each index is one insertion
+    -- more per delivery. Nothing looks an attempt up by its id alone, which
+    -- is a UUIDv7, unique as the delivery ids are.
+    PRIMARY KEY (delivery_id, id)
 );
 COMMENT ON TABLE webhook.attempt IS 'Every HTTP attempt of every delivery, kept as an audit log.';
 COMMENT ON COLUMN webhook.attempt.workspace_id IS 'The delivery''s workspace.';
@@ -358,8 +364,6 @@ COMMENT ON COLUMN webhook.attempt.attempt_number IS 'The delivery''s attempt cou
 COMMENT ON COLUMN webhook.attempt.http_status IS 'The response status; NULL when no response came.';
 COMMENT ON COLUMN webhook.attempt.error IS 'What went wrong, when the attempt failed.';
 COMMENT ON COLUMN webhook.attempt.response_body IS 'The start of the response body (webhook.response_body_limit bytes).';
-
-CREATE INDEX attempt_delivery_idx ON webhook.attempt (delivery_id, id);
 
 -- ---------------------------------------------------------------------------
 -- Tenancy: row-level security on every table, forced on the owner too.
