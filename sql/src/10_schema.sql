@@ -236,6 +236,24 @@ COMMENT ON FUNCTION webhook.check_session_workspace(uuid, text, text) IS
     'Internal: true when the caller may act in workspace (its session''s, or any for webhook_admin '
     'and roles that bypass row-level security); 42501 with a detail and a hint otherwise.';
 
+-- The one refusal of a write in a read-only transaction (a PostgREST GET of
+-- a VOLATILE function, a standby), so that every API call says it the same
+-- way: without it Postgres's own refusal names a statement inside the call
+-- (such as SELECT FOR NO KEY UPDATE) and gives no hint. Callers test
+-- transaction_read_only themselves and call this only to refuse: publish
+-- pays nothing for it.
+CREATE FUNCTION webhook.refuse_read_only(action text, detail text) RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION 'cannot % in a read-only transaction', action USING ERRCODE = '25006',
+        DETAIL = detail,
+        HINT = 'Call it in a read-write transaction, on the primary (through PostgREST: POST, not GET).';
+END
+$$;
+COMMENT ON FUNCTION webhook.refuse_read_only(text, text) IS
+    'Internal: raises 25006 "cannot <action> in a read-only transaction" with the detail and a hint.';
+
 -- ---------------------------------------------------------------------------
 -- Endpoints: where deliveries go.
 -- ---------------------------------------------------------------------------

@@ -388,9 +388,7 @@ BEGIN
     -- no hint, and for rotate_endpoint_secret it blamed a SELECT FOR NO KEY
     -- UPDATE the caller never wrote (a PostgREST GET of these calls).
     IF current_setting('transaction_read_only')::boolean THEN
-        RAISE EXCEPTION 'cannot create an endpoint in a read-only transaction' USING ERRCODE = '25006',
-            DETAIL = 'Creating an endpoint writes it in the calling transaction.',
-            HINT = 'Call it in a read-write transaction, on the primary (through PostgREST: POST, not GET).';
+        PERFORM webhook.refuse_read_only('create an endpoint', 'Creating an endpoint writes it in the calling transaction.');
     END IF;
     PERFORM webhook.check_session_workspace(workspace, 'create an endpoint', 'creates endpoints');
     IF create_endpoint.url IS NULL THEN
@@ -427,9 +425,7 @@ DECLARE
     field text;
 BEGIN
     IF current_setting('transaction_read_only')::boolean THEN
-        RAISE EXCEPTION 'cannot update an endpoint in a read-only transaction' USING ERRCODE = '25006',
-            DETAIL = 'Updating an endpoint writes it in the calling transaction.',
-            HINT = 'Call it in a read-write transaction, on the primary (through PostgREST: POST, not GET).';
+        PERFORM webhook.refuse_read_only('update an endpoint', 'Updating an endpoint writes it in the calling transaction.');
     END IF;
     FOREACH field IN ARRAY coalesce(reset, '{}') LOOP
         IF field IS NULL OR NOT field = ANY (resettable) THEN
@@ -473,9 +469,7 @@ CREATE FUNCTION webhook.enable_endpoint(id uuid) RETURNS webhook.endpoint
 AS $$
 BEGIN
     IF current_setting('transaction_read_only')::boolean THEN
-        RAISE EXCEPTION 'cannot enable an endpoint in a read-only transaction' USING ERRCODE = '25006',
-            DETAIL = 'Enabling an endpoint writes it, and schedules its waiting deliveries, in the calling transaction.',
-            HINT = 'Call it in a read-write transaction, on the primary (through PostgREST: POST, not GET).';
+        PERFORM webhook.refuse_read_only('enable an endpoint', 'Enabling an endpoint writes it, and schedules its waiting deliveries, in the calling transaction.');
     END IF;
     -- A trigger makes its waiting deliveries due and wakes the worker on
     -- commit (also for an UPDATE that does not come through here).
@@ -492,9 +486,7 @@ CREATE FUNCTION webhook.disable_endpoint(id uuid, reason text DEFAULT NULL) RETU
 AS $$
 BEGIN
     IF current_setting('transaction_read_only')::boolean THEN
-        RAISE EXCEPTION 'cannot disable an endpoint in a read-only transaction' USING ERRCODE = '25006',
-            DETAIL = 'Disabling an endpoint writes it, and parks its unfinished deliveries, in the calling transaction.',
-            HINT = 'Call it in a read-write transaction, on the primary (through PostgREST: POST, not GET).';
+        PERFORM webhook.refuse_read_only('disable an endpoint', 'Disabling an endpoint writes it, and parks its unfinished deliveries, in the calling transaction.');
     END IF;
     -- Without a reason, a disabled endpoint keeps the one it has: disabling
     -- it again (an operator's script, a retried request) must not erase why
@@ -517,9 +509,7 @@ CREATE FUNCTION webhook.rotate_endpoint_secret(
 AS $$
 BEGIN
     IF current_setting('transaction_read_only')::boolean THEN
-        RAISE EXCEPTION 'cannot rotate an endpoint''s secret in a read-only transaction' USING ERRCODE = '25006',
-            DETAIL = 'A rotation writes the endpoint''s new secret in the calling transaction.',
-            HINT = 'Call it in a read-write transaction, on the primary (through PostgREST: POST, not GET).';
+        PERFORM webhook.refuse_read_only('rotate an endpoint''s secret', 'A rotation writes the endpoint''s new secret in the calling transaction.');
     END IF;
     IF grace IS NULL OR grace < interval '0' OR grace > interval '7 days' THEN
         RAISE EXCEPTION 'grace must be between 0 and 7 days' USING ERRCODE = '22023',
@@ -561,9 +551,7 @@ CREATE FUNCTION webhook.delete_endpoint(id uuid) RETURNS void
 AS $$
 BEGIN
     IF current_setting('transaction_read_only')::boolean THEN
-        RAISE EXCEPTION 'cannot delete an endpoint in a read-only transaction' USING ERRCODE = '25006',
-            DETAIL = 'Deleting an endpoint, and cancelling its unfinished deliveries, writes in the calling transaction.',
-            HINT = 'Call it in a read-write transaction, on the primary (through PostgREST: POST, not GET).';
+        PERFORM webhook.refuse_read_only('delete an endpoint', 'Deleting an endpoint, and cancelling its unfinished deliveries, writes in the calling transaction.');
     END IF;
     PERFORM webhook.get_endpoint(delete_endpoint.id);  -- P0002 when not visible
     -- Its unfinished deliveries are cancelled by a trigger (also for a

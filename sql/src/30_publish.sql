@@ -33,9 +33,7 @@ BEGIN
     -- Refused up front: with no endpoint to send to, nothing below would
     -- write, and the call would seem to have published.
     IF current_setting('transaction_read_only')::boolean THEN
-        RAISE EXCEPTION 'cannot publish in a read-only transaction' USING ERRCODE = '25006',
-            DETAIL = 'Publishing writes the event''s deliveries in the calling transaction.',
-            HINT = 'Publish in a read-write transaction, on the primary.';
+        PERFORM webhook.refuse_read_only('publish', 'Publishing writes the event''s deliveries in the calling transaction.');
     END IF;
     -- In another workspace than the session's, row-level security would
     -- hide every endpoint from a webhook_user, and the event would be

@@ -532,9 +532,7 @@ BEGIN
     -- As in retry_deliveries: Postgres's own refusal would speak of a
     -- SELECT FOR UPDATE.
     IF current_setting('transaction_read_only')::boolean THEN
-        RAISE EXCEPTION 'cannot cancel a delivery in a read-only transaction' USING ERRCODE = '25006',
-            DETAIL = 'A cancel writes the delivery''s new state in the calling transaction.',
-            HINT = 'Cancel in a read-write transaction, on the primary (through PostgREST: POST, not GET).';
+        PERFORM webhook.refuse_read_only('cancel a delivery', 'A cancel writes the delivery''s new state in the calling transaction.');
     END IF;
     PERFORM webhook.check_delivery_id(cancel_delivery.id);
     SELECT d.status INTO current_status
@@ -584,9 +582,7 @@ BEGIN
     -- transaction", which names none of this call (PostgREST answers a GET
     -- of it so, 405).
     IF current_setting('transaction_read_only')::boolean THEN
-        RAISE EXCEPTION 'cannot retry deliveries in a read-only transaction' USING ERRCODE = '25006',
-            DETAIL = 'A retry writes the deliveries'' new state in the calling transaction.',
-            HINT = 'Retry in a read-write transaction, on the primary (through PostgREST: POST, not GET).';
+        PERFORM webhook.refuse_read_only('retry deliveries', 'A retry writes the deliveries'' new state in the calling transaction.');
     END IF;
     IF ids IS NULL AND endpoint_id IS NULL AND status IS NULL
        AND created_after IS NULL AND created_before IS NULL THEN

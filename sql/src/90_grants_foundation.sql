@@ -22,6 +22,7 @@ GRANT EXECUTE ON FUNCTION
     webhook.sees_every_workspace(),
     webhook.effective_workspace_id(uuid),
     webhook.check_session_workspace(uuid, text, text),
+    webhook.refuse_read_only(text, text),
     webhook.check_event_type(text),
     webhook.check_endpoint_headers(jsonb),
     webhook.check_previous_secret(text),

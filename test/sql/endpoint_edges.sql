@@ -11,26 +11,13 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 
 \i test/sql/fixtures/error_of.sql
 -- The SQLSTATE and message of the error `sql` raises, and whether a hint came.
-CREATE FUNCTION pg_temp.refusal_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE state text; message text; hint text;
-BEGIN
-    EXECUTE sql;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
-    RETURN state || ' ' || message || CASE WHEN hint <> '' THEN ' (with hint)' ELSE ' (without hint)' END;
-END $$;
-
+CREATE FUNCTION pg_temp.refusal_of(sql text) RETURNS text LANGUAGE sql AS $$
+    SELECT coalesce(e.state || ' ' || e.message || CASE WHEN e.hint <> '' THEN ' (with hint)' ELSE ' (without hint)' END,
+                    'no error')
+    FROM pg_temp.error_fields(sql) AS e $$;
 -- The detail of the error `sql` raises.
-CREATE FUNCTION pg_temp.detail_of(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE detail text;
-BEGIN
-    EXECUTE sql;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
-    RETURN detail;
-END $$;
+CREATE FUNCTION pg_temp.detail_of(sql text) RETURNS text LANGUAGE sql AS $$
+    SELECT CASE WHEN e.state IS NULL THEN 'no error' ELSE e.detail END FROM pg_temp.error_fields(sql) AS e $$;
 
 SELECT plan(21);
 

@@ -13,15 +13,8 @@ TRUNCATE webhook.endpoint, webhook.delivery, webhook.attempt;
 \i test/sql/fixtures/error_of.sql
 
 -- The message and detail of the error `sql` raises.
-CREATE FUNCTION pg_temp.message_and_detail(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE message text; detail text;
-BEGIN
-    EXECUTE sql;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
-    RETURN message || ' / ' || detail;
-END $$;
+CREATE FUNCTION pg_temp.message_and_detail(sql text) RETURNS text LANGUAGE sql AS $$
+    SELECT coalesce(e.message || ' / ' || e.detail, 'no error') FROM pg_temp.error_fields(sql) AS e $$;
 
 SELECT plan(44);
 
