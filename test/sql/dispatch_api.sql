@@ -9,7 +9,7 @@ CREATE EXTENSION IF NOT EXISTS pg_webhook;
 
 \i test/sql/fixtures/error_of.sql
 
-SELECT plan(105);
+SELECT plan(108);
 
 CREATE TEMP TABLE t (name text PRIMARY KEY, id uuid);
 GRANT SELECT ON t TO webhook_admin, webhook_user;
@@ -234,6 +234,15 @@ SELECT is((SELECT count(*)::int FROM webhook.claim_due_deliveries(100, '{}') WHE
           '... and is claimed again once it is rolled back');
 SELECT is((SELECT timeout_ms FROM webhook.claim_due_deliveries(100, '{}') WHERE id = :'d_moving'), NULL,
           'an endpoint without timeout_ms claims NULL: the worker applies webhook.request_timeout when the request starts');
+SELECT is((SELECT headers FROM webhook.claim_due_deliveries(100, '{}') WHERE id = :'d_moving'), '{}'::text[],
+          'an endpoint without headers claims no header line');
+UPDATE webhook.endpoint SET headers = '{}' WHERE id = :'ep_moving';
+SELECT is((SELECT headers FROM webhook.claim_due_deliveries(100, '{}') WHERE id = :'d_moving'), '{}'::text[],
+          '... nor does one whose headers are an empty object');
+UPDATE webhook.endpoint SET headers = '{"x-b": "2", "x-a": ""}' WHERE id = :'ep_moving';
+SELECT is((SELECT headers FROM webhook.claim_due_deliveries(100, '{}') WHERE id = :'d_moving'), ARRAY['x-a: ', 'x-b: 2'],
+          '... and one given headers later claims them, in name order, an empty value kept');
+UPDATE webhook.endpoint SET headers = NULL WHERE id = :'ep_moving';
 
 -- ---------------------------------------------------------------------------
 -- A disabled endpoint's unfinished deliveries wait unscheduled (outside the
