@@ -151,13 +151,11 @@ EOF
 }
 
 # Waits until no delivery is left to send; fails when nothing moves for a
-# minute. One session asks, five times a second, whether a delivery is still
-# due (one probe of delivery_due_idx) and how many rows of webhook.delivery
-# have been written (the statistics, which the worker reports each second).
-# It asked with a new psql and connection each time, counting the due rows:
-# about 70 ms of CPU per look (Perl's start-up, a backend's, and the count,
-# 30 ms at 100,000 due), a sixth of the two cores taken from the worker it
-# measures.
+# minute. Each look must cost next to nothing, or it takes CPU from the
+# worker being measured (a new psql, connection and count of the due rows
+# took about 70 ms each, bench/RESULTS.md): one session asks whether a
+# delivery is still due (one probe of delivery_due_idx) and how many rows of
+# webhook.delivery have been written (the statistics, reported each second).
 wait_for_drain() {
     local due written last=-1 still=0
     coproc POLL { psql; }
