@@ -47,6 +47,7 @@ PG_SOURCES = \
 	src/pg/cursor_signing_key.cpp \
 	src/pg/listing_values.cpp \
 	src/pg/listing_cursor_scope.cpp \
+	src/pg/pinned_search_path.cpp \
 	src/pg/workspace_visibility.cpp \
 	src/api/listing_cursor_function.cpp \
 	src/api/list_deliveries.cpp \

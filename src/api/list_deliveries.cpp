@@ -1,6 +1,7 @@
 // webhook.list_deliveries and the building blocks of webhook.deliveries_page:
 // compile the request (core/listing_*), run it through a cached SPI plan as
-// the caller (row-level security applies), and return rows with cursors.
+// the caller (row-level security applies) with search_path pinned to
+// pg_catalog (pg/pinned_search_path.hpp), and return rows with cursors.
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include "pg/error_boundary.hpp"
 #include "pg/listing_cursor_scope.hpp"
 #include "pg/listing_values.hpp"
+#include "pg/pinned_search_path.hpp"
 #include "pg/spi_plan_cache.hpp"
 #include "pg/workspace_visibility.hpp"
 
@@ -230,6 +232,7 @@ WEBHOOK_SQL_FUNCTION(webhook_list_deliveries) {
             "page_size is " + std::to_string(page_size) + ".",
             "Ask for 1 to 100 rows, and follow the last row's cursor with after for more.");
     }
+    webhook::pg::PinnedSearchPath search_path;
     call_postgres([] { SPI_connect(); });
     const CursorCodec& codec = connected_codec();
     ListingRequest request = read_request(fcinfo, codec);
@@ -258,6 +261,7 @@ WEBHOOK_SQL_FUNCTION(webhook_list_deliveries_window) {
                                            "Pages are numbered from 1.");
         }
     }
+    webhook::pg::PinnedSearchPath search_path;
     call_postgres([] { SPI_connect(); });
     const CursorCodec& codec = connected_codec();
     ListingRequest request = read_request(fcinfo, codec);
@@ -281,6 +285,7 @@ WEBHOOK_SQL_FUNCTION(webhook_count_deliveries) {
     bool estimated = !PG_ARGISNULL(kEstimatedArgument) && PG_GETARG_BOOL(kEstimatedArgument) &&
                      webhook::pg::caller_sees_every_workspace();
     ListingRequest request = read_conditions(fcinfo, false);
+    webhook::pg::PinnedSearchPath search_path;
     call_postgres([] { SPI_connect(); });
     std::int64_t total = 0;
     if (estimated) {

@@ -19,7 +19,7 @@ CREATE FUNCTION pg_temp.listed(filter jsonb) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce(string_agg(right(l.id::text, 2), ',' ORDER BY l.ordinality), '')
     FROM webhook.list_deliveries(filter => filter) WITH ORDINALITY AS l $$;
 
-SELECT plan(47);
+SELECT plan(50);
 
 -- A LIKE pattern that ends with its escape character: refused before
 -- anything runs (22025, as Postgres), with a detail and a hint, whatever the
@@ -235,5 +235,25 @@ SELECT is((SELECT string_agg(right(id::text, 2), ',') FROM webhook.list_deliveri
 SELECT is(left(pg_temp.error_full(format($$SELECT * FROM webhook.list_deliveries(order_by => '[{"http_status": "asc_nulls_first"}]', after => %L)$$,
                                          (SELECT cursor FROM by_status))), 62),
           '22023 cursor in after belongs to a different order_by | A curs', 'another NULL placement is another order');
+
+-- Cursors are made for the page's rows only. When no index serves the order
+-- (attempt_count), a Sort reads every row; webhook.listing_cursor is declared
+-- costly, so the planner makes the cursors after the Sort, under the LIMIT.
+-- Declared cheap, it made one for every row sorted. Counted by the function
+-- statistics, which reach pg_stat_user_functions at the next flush.
+SET track_functions = 'all';
+DO $$ BEGIN PERFORM pg_stat_reset_single_function_counters('webhook.listing_cursor("any")'::regprocedure); END $$;
+SELECT is((SELECT count(*)::int FROM webhook.list_deliveries(order_by => '[{"attempt_count": "desc"}]', page_size => 3)),
+          3, 'a page of 3 in an order that takes a Sort ...');
+DO $$ BEGIN PERFORM pg_stat_force_next_flush(); END $$;
+SELECT is((SELECT calls::int FROM pg_stat_user_functions WHERE funcid = 'webhook.listing_cursor("any")'::regprocedure),
+          3, format('... makes 3 cursors, not one per row sorted (%s)', (SELECT count(*) FROM webhook.delivery)));
+DO $$ BEGIN PERFORM pg_stat_reset_single_function_counters('webhook.listing_cursor("any")'::regprocedure); END $$;
+CREATE TEMP TABLE offset_page AS
+    SELECT webhook.deliveries_page(order_by => '[{"attempt_count": "desc"}]', page => 2, page_size => 3, count => 'none') AS page;
+DO $$ BEGIN PERFORM pg_stat_force_next_flush(); END $$;
+SELECT is((SELECT calls::int FROM pg_stat_user_functions WHERE funcid = 'webhook.listing_cursor("any")'::regprocedure),
+          4, 'offset page 2 makes a cursor for its 3 rows and the one that tells a next page follows, none for the rows it skips');
+RESET track_functions;
 
 SELECT * FROM finish();

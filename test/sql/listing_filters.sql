@@ -9,7 +9,7 @@ CREATE FUNCTION pg_temp.listed(filter jsonb) RETURNS text LANGUAGE sql AS $$
     FROM webhook.list_deliveries(filter => filter) WITH ORDINALITY AS l $$;
 -- The same ids from a hand-written query over the table.
 
-SELECT plan(71);
+SELECT plan(72);
 
 -- Plain arguments.
 SELECT is((SELECT string_agg(right(id::text, 2), ',') FROM webhook.list_deliveries()),
@@ -189,10 +189,13 @@ SET search_path = regress_planted, pg_catalog, public;
 CREATE TEMP TABLE planted AS SELECT
     (SELECT string_agg(right(id::text, 2), ',') FROM webhook.list_deliveries(
          event_type => 'invoice.paid', filter => '{"event_id": {"eq": "evt-8"}}')) AS listed,
-    pg_temp.error_text($$SELECT webhook.deliveries_page(event_type => 'invoice.paid', count => 'exact') #>> '{pageInfo,total}'$$) AS page_error;
+    pg_temp.error_text($$SELECT webhook.deliveries_page(event_type => 'invoice.paid', count => 'exact') #>> '{pageInfo,total}'$$) AS page_error,
+    webhook.count_deliveries(event_type => 'invoice.paid', filter => '{"event_id": {"neq": "evt-8"}}') AS counted;
 RESET search_path;
 SELECT is(listed, '08', 'list_deliveries compares with pg_catalog''s operators') FROM planted;
 SELECT is(page_error, 'no error', 'deliveries_page too') FROM planted;
+SELECT is(counted, (SELECT count(*) FROM webhook.delivery WHERE event_type = 'invoice.paid' AND event_id <> 'evt-8'),
+          'count_deliveries too') FROM planted;
 SELECT is((SELECT count(*)::int FROM pg_temp.canary), 0, 'the planted operators never ran');
 DROP SCHEMA regress_planted CASCADE;
 
