@@ -95,40 +95,50 @@ offset=$(psql_q -At -F ' ' -c "SELECT to_char(a_ms, 'FM990.000'), to_char(b_ms, 
 printf '%-34s %s\n' 'deliveries_page offset 9,000 / cursor at the same depth:' "$(echo $offset | awk '{print $1 " / " $2 " = " $3}')"
 
 # The same comparison as a client sees it: pgbench, one client over the Unix
-# socket, statements prepared, the whole page fetched in the text protocol
-# (round trip, protocol and rendering included). Mean latency per statement,
-# measured in alternating rounds; the ratio is the median of the rounds' ratios.
+# socket, the whole page fetched in the text protocol (round trip, protocol
+# and rendering included). Each round is one pgbench run that picks either
+# statement at random for every transaction, so the two share every moment
+# of the run and whatever else the machine does; pgbench reports each
+# statement's mean latency. The ratio is the median of the rounds' ratios.
 client_dir=$(mktemp -d)
-client_latency_ms() {  # script file
-    "$PGW_BIN/pgbench" -n -M prepared -c 1 -T "$client_seconds" -f "$1" 2>&1 |
-        awk '/^latency average/ {print $4}'
-}
-client_pair() {  # label a_sql b_sql target
-    printf '%s\n' "$2" >"$client_dir/a.sql"
-    printf '%s\n' "$3" >"$client_dir/b.sql"
+median() { sort -g | awk '{v[NR]=$1} END {printf "%.3f", (v[int((NR+1)/2)] + v[int(NR/2)+1]) / 2}'; }
+client_pair() {  # label protocol a_sql b_sql target
+    printf '%s\n' "$3" >"$client_dir/a.sql"
+    printf '%s\n' "$4" >"$client_dir/b.sql"
     local ratios=() a_all=() b_all=() a b
     for _ in $(seq "$rounds"); do
-        a=$(client_latency_ms "$client_dir/a.sql")
-        b=$(client_latency_ms "$client_dir/b.sql")
+        read -r a b < <("$PGW_BIN/pgbench" -n -M "$2" -c 1 -T "$client_seconds" \
+            -f "$client_dir/a.sql@1" -f "$client_dir/b.sql@1" 2>&1 |
+            awk '/^SQL script 1/ {s = 1} /^SQL script 2/ {s = 2}
+                 / - latency average/ {l[s] = $5} END {print l[1], l[2]}')
         a_all+=("$a"); b_all+=("$b")
         ratios+=("$(awk -v a="$a" -v b="$b" 'BEGIN {printf "%.4f", a / b}')")
     done
     printf '%-34s %7s / %7s = %5s   %s\n' "$1" \
-        "$(printf '%s\n' "${a_all[@]}" | sort -g | awk '{v[NR]=$1} END {printf "%.3f", (v[int((NR+1)/2)] + v[int(NR/2)+1]) / 2}')" \
-        "$(printf '%s\n' "${b_all[@]}" | sort -g | awk '{v[NR]=$1} END {printf "%.3f", (v[int((NR+1)/2)] + v[int(NR/2)+1]) / 2}')" \
-        "$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{v[NR]=$1} END {printf "%.2f", (v[int((NR+1)/2)] + v[int(NR/2)+1]) / 2}')" "$4"
+        "$(printf '%s\n' "${a_all[@]}" | median)" "$(printf '%s\n' "${b_all[@]}" | median)" \
+        "$(printf '%s\n' "${ratios[@]}" | median | awk '{printf "%.2f", $1}')" "$5"
 }
-client_seconds=${LIST_BENCH_CLIENT_SECONDS:-3}
-deep_point=$(psql_q -At -F ' ' -c "SELECT cursor, created_at, id FROM bench.point WHERE name = 'deep'")
-read -r deep_cursor deep_date deep_time deep_id <<<"$deep_point"
-echo "== as a client sees it: pgbench latency (ms), one client, prepared, $rounds alternating rounds of ${client_seconds} s"
-client_pair 'list / hand-written SQL, first' \
-    "SELECT * FROM webhook.list_deliveries(page_size => 100);" \
-    "SELECT d.* FROM webhook.delivery d ORDER BY d.created_at DESC, d.id DESC LIMIT 100;" 'target <= 1.2'
-client_pair 'list / hand-written SQL, deep' \
+client_seconds=${LIST_BENCH_CLIENT_SECONDS:-4}
+point() { psql_q -At -F ' ' -c "SELECT cursor, created_at, id FROM bench.point WHERE name = '$1'"; }
+read -r deep_cursor deep_date deep_time deep_id <<<"$(point deep)"
+read -r fdeep_cursor fdeep_date fdeep_time fdeep_id <<<"$(point 'filtered deep')"
+first_list="SELECT * FROM webhook.list_deliveries(page_size => 100);"
+first_hand="SELECT d.* FROM webhook.delivery d ORDER BY d.created_at DESC, d.id DESC LIMIT 100;"
+echo "== as a client sees it: pgbench latency (ms), one client, $rounds rounds of ${client_seconds} s, both statements interleaved"
+client_pair 'list / hand-written SQL, first' prepared "$first_list" "$first_hand" 'target <= 1.2'
+client_pair 'list / hand-written SQL, deep' prepared \
     "SELECT * FROM webhook.list_deliveries(after => '$deep_cursor', page_size => 100);" \
     "SELECT d.* FROM webhook.delivery d WHERE (d.created_at, d.id) < ('$deep_date $deep_time', '$deep_id')
      ORDER BY d.created_at DESC, d.id DESC LIMIT 100;" 'target <= 1.2'
+client_pair 'list / hand-written SQL, filtered' prepared \
+    "SELECT * FROM webhook.list_deliveries(endpoint_id => '$endpoint', status => 'delivered',
+                                           after => '$fdeep_cursor', page_size => 100);" \
+    "SELECT d.* FROM webhook.delivery d WHERE d.endpoint_id = '$endpoint' AND d.status = 'delivered'
+       AND (d.created_at, d.id) < ('$fdeep_date $fdeep_time', '$fdeep_id')
+     ORDER BY d.created_at DESC, d.id DESC LIMIT 100;" 'target <= 1.2'
+# Unprepared, as psql and the simple query protocol send it: each call is
+# parsed and planned (list_deliveries' own statement keeps its cached plan).
+client_pair 'list / hand-written, first, simple' simple "$first_list" "$first_hand" ''
 rm -rf "$client_dir"
 
 echo "== plans of the queries list_deliveries runs (auto_explain of nested statements)"
