@@ -49,6 +49,7 @@ PG_SOURCES = \
 	src/pg/listing_cursor_scope.cpp \
 	src/pg/pinned_search_path.cpp \
 	src/pg/workspace_visibility.cpp \
+	src/pg/table_lock_guard.cpp \
 	src/api/listing_cursor_function.cpp \
 	src/api/list_deliveries.cpp \
 	src/worker/delivery_store.cpp \

@@ -2,6 +2,7 @@
 // state and background worker.
 #include "pg/postgres_headers.hpp"
 #include "pg/settings.hpp"
+#include "pg/table_lock_guard.hpp"
 #include "worker/commit_prepared_wake.hpp"
 #include "worker/database_drop_guard.hpp"
 #include "worker/shared_state.hpp"
@@ -22,5 +23,6 @@ void _PG_init(void) {
         webhook::worker::register_background_worker();
         webhook::worker::install_database_drop_guard();
         webhook::worker::install_commit_prepared_wake();
+        webhook::pg::install_table_lock_guard();
     }
 }

@@ -32,7 +32,7 @@ SELECT count(*) FROM generate_series(1, 3) AS n,
        LATERAL webhook.publish('order.created', jsonb_build_object('n', n), :'wa', 'order-' || n, :'a_own');
 ANALYZE webhook.delivery;
 
-SELECT plan(26);
+SELECT plan(30);
 
 SET ROLE regress_probe_tenant;
 SET webhook.workspace_id = :'wa';
@@ -151,6 +151,40 @@ SELECT is(ARRAY[has_function_privilege('webhook_admin', 'webhook.claim_due_deliv
                 has_function_privilege('webhook_admin', 'webhook.record_attempts(uuid[], timestamptz[], uuid[], uuid[], integer[], webhook.delivery_status[], timestamptz[], integer[], text[], text[], timestamptz[], double precision[])', 'EXECUTE'),
                 has_table_privilege('webhook_admin', 'webhook.cursor_signing_key', 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')],
           ARRAY[false, false, false, false], 'not even webhook_admin reaches the worker''s functions or the cursor key');
+RESET ROLE;
+
+-- LOCK TABLE in SHARE UPDATE EXCLUSIVE mode or stronger needs only UPDATE
+-- or DELETE on the table, which a tenant has on webhook.endpoint: held in an
+-- open transaction, such a lock stopped every workspace's publishes,
+-- listings and the worker's claims. Refused from SHARE UPDATE EXCLUSIVE up,
+-- also through views the tenant owns (LOCK on a view locks what it reads);
+-- the modes that reads and writes take anyway stay allowed.
+SET ROLE regress_probe_tenant;
+CREATE TEMP VIEW probe_endpoints AS SELECT id FROM webhook.endpoint;
+CREATE TEMP VIEW probe_endpoints_again AS SELECT id FROM probe_endpoints WHERE id IS NOT NULL;
+CREATE TEMP TABLE probe_own (n int);
+CREATE TEMP VIEW probe_own_view AS SELECT n FROM probe_own;
+SELECT is(ARRAY[pg_temp.error_of('LOCK TABLE webhook.endpoint IN ACCESS EXCLUSIVE MODE'),
+                pg_temp.error_of('LOCK TABLE webhook.endpoint IN SHARE MODE'),
+                pg_temp.error_of('LOCK TABLE webhook.endpoint IN SHARE UPDATE EXCLUSIVE MODE')],
+          ARRAY['42501 with hint', '42501 with hint', '42501 with hint'],
+          'a tenant cannot lock pg_webhook''s tables against the other workspaces ...');
+SELECT is(ARRAY[pg_temp.error_of('LOCK TABLE pg_temp.probe_endpoints IN EXCLUSIVE MODE'),
+                pg_temp.error_of('LOCK TABLE pg_temp.probe_own_view, pg_temp.probe_endpoints_again IN ACCESS EXCLUSIVE MODE')],
+          ARRAY['42501 with hint', '42501 with hint'], '... nor through views of its own, however nested');
+SELECT is(ARRAY[pg_temp.error_of('LOCK TABLE webhook.endpoint IN ROW EXCLUSIVE MODE'),
+                pg_temp.error_of('LOCK TABLE webhook.delivery IN ACCESS SHARE MODE'),
+                pg_temp.error_of('LOCK TABLE pg_temp.probe_own_view IN ACCESS EXCLUSIVE MODE')],
+          ARRAY['no error', 'no error', 'no error'],
+          'the modes that reads and writes take stay allowed, and so does any lock on its own objects');
+SELECT state || ': ' || message || ' | ' || detail || ' | ' || hint
+FROM pg_temp.error_fields('LOCK TABLE webhook.endpoint IN ACCESS EXCLUSIVE MODE');
+DROP VIEW probe_endpoints_again, probe_endpoints, probe_own_view;
+DROP TABLE probe_own;
+RESET ROLE;
+SET ROLE regress_probe_admin;
+SELECT is(pg_temp.error_of('LOCK TABLE webhook.endpoint IN ACCESS EXCLUSIVE MODE'), 'no error',
+          'a webhook_admin may: it sees every workspace');
 RESET ROLE;
 
 SELECT * FROM finish();
