@@ -2,6 +2,7 @@
 
 #include "pg/postgres_headers.hpp"
 #include "pg/process_utility_chain.hpp"
+#include "pg/workspace_visibility.hpp"
 
 extern "C" {
 #include "access/relation.h"
@@ -12,7 +13,6 @@ extern "C" {
 #include "rewrite/rewriteHandler.h"
 #include "storage/lmgr.h"
 #include "tcop/utility.h"
-#include "utils/acl.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 }
@@ -78,17 +78,6 @@ bool reaches_webhook_table(Oid relation, Oid webhook_schema, int depth) {
     return walk.reaches;
 }
 
-// Callers that may hold any lock: superusers (pg_webhook's tables belong to
-// one), and roles that bypass row-level security or have webhook_admin's
-// rights: they see every workspace anyway. Owning a view is not enough: a
-// tenant's own view over webhook.endpoint locks the table.
-bool may_lock_every_workspace() {
-    Oid user = GetUserId();
-    if (superuser() || has_bypassrls_privilege(user)) return true;
-    Oid admin = get_role_oid("webhook_admin", true);
-    return OidIsValid(admin) && has_privs_of_role(user, admin);
-}
-
 // The mode as LOCK TABLE spells it (the strong modes only).
 const char* lock_mode_name(LOCKMODE mode) {
     switch (mode) {
@@ -100,8 +89,10 @@ const char* lock_mode_name(LOCKMODE mode) {
             return "SHARE ROW EXCLUSIVE";
         case ExclusiveLock:
             return "EXCLUSIVE";
-        default:
+        case AccessExclusiveLock:
             return "ACCESS EXCLUSIVE";
+        default:  // not reached: the weaker modes are never refused
+            return GetLockmodeName(DEFAULT_LOCKMETHOD, mode);
     }
 }
 
@@ -111,7 +102,10 @@ void refuse_strong_locks(const LockStmt* lock) {
     // reads of every workspace.
     if (lock->mode < ShareUpdateExclusiveLock) return;
     Oid webhook_schema = get_namespace_oid("webhook", true);
-    if (!OidIsValid(webhook_schema) || may_lock_every_workspace()) return;
+    // A role that sees every workspace (a superuser, one that bypasses
+    // row-level security, webhook_admin) may hold any lock; owning a view is
+    // not enough, since a tenant's own view over webhook.endpoint locks it.
+    if (!OidIsValid(webhook_schema) || current_role_sees_every_workspace()) return;
     ListCell* cell;
     foreach (cell, lock->relations) {
         auto* name = static_cast<RangeVar*>(lfirst(cell));

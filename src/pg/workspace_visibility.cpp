@@ -12,13 +12,15 @@ extern "C" {
 
 namespace webhook::pg {
 
+bool current_role_sees_every_workspace() {
+    Oid delivery = get_relname_relid("delivery", get_namespace_oid("webhook", false));
+    if (check_enable_rls(delivery, InvalidOid, true) != RLS_ENABLED) return true;
+    Oid admin = get_role_oid("webhook_admin", true);
+    return OidIsValid(admin) && has_privs_of_role(GetUserId(), admin);
+}
+
 bool caller_sees_every_workspace() {
-    return call_postgres([] {
-        Oid delivery = get_relname_relid("delivery", get_namespace_oid("webhook", false));
-        if (check_enable_rls(delivery, InvalidOid, true) != RLS_ENABLED) return true;
-        Oid admin = get_role_oid("webhook_admin", true);
-        return OidIsValid(admin) && has_privs_of_role(GetUserId(), admin);
-    });
+    return call_postgres([] { return current_role_sees_every_workspace(); });
 }
 
 }  // namespace webhook::pg

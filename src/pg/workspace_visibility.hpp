@@ -10,4 +10,8 @@ namespace webhook::pg {
 // workspace, so only such a caller may be shown them.
 bool caller_sees_every_workspace();
 
+// The same, for a plain C frame (a hook): Postgres errors propagate as
+// themselves. Needs the webhook schema to exist.
+bool current_role_sees_every_workspace();
+
 }  // namespace webhook::pg
