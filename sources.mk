@@ -46,11 +46,10 @@ PG_SOURCES = \
 	src/pg/spi_plan_cache.cpp \
 	src/pg/cursor_signing_key.cpp \
 	src/pg/listing_values.cpp \
-	src/pg/listing_cursor_scope.cpp \
+	src/pg/listing_row_receiver.cpp \
 	src/pg/pinned_search_path.cpp \
 	src/pg/workspace_visibility.cpp \
 	src/pg/table_lock_guard.cpp \
-	src/api/listing_cursor_function.cpp \
 	src/api/list_deliveries.cpp \
 	src/worker/delivery_store.cpp \
 	src/worker/dispatcher.cpp \

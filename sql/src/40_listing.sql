@@ -72,20 +72,6 @@ COMMENT ON COLUMN webhook.listed_delivery.cursor IS
 REVOKE ALL ON TYPE webhook.listed_delivery FROM PUBLIC;
 GRANT USAGE ON TYPE webhook.listed_delivery TO webhook_admin, webhook_user;
 
--- Called by the listing's own statement for each row (the C function refuses
--- any other caller), so that the rows go from the index scan straight into
--- the function's result. Declared costly (over ten operators) so that, when a
--- Sort orders the rows, the planner makes the cursors after the Sort and
--- under the LIMIT: for the page's rows only, not for every row sorted.
-CREATE FUNCTION webhook.listing_cursor(VARIADIC "any") RETURNS text
-AS 'MODULE_PATHNAME', 'webhook_listing_cursor'
-LANGUAGE C STABLE COST 100;
-COMMENT ON FUNCTION webhook.listing_cursor("any") IS
-    'Internal: the cursor of one row of a running webhook.list_deliveries, from its sort keys. '
-    'Raises 42501 when called from anywhere else.';
-REVOKE ALL ON FUNCTION webhook.listing_cursor("any") FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION webhook.listing_cursor("any") TO webhook_admin, webhook_user;
-
 -- The listing functions run as their caller (row-level security decides
 -- what it sees) but with search_path pinned, as every other function of
 -- pg_webhook: their statements name their tables, yet operators (=, <, LIKE,

@@ -10,7 +10,7 @@
 #include "core/listing_query.hpp"
 #include "pg/cursor_signing_key.hpp"
 #include "pg/error_boundary.hpp"
-#include "pg/listing_cursor_scope.hpp"
+#include "pg/listing_row_receiver.hpp"
 #include "pg/listing_values.hpp"
 #include "pg/pinned_search_path.hpp"
 #include "pg/spi_plan_cache.hpp"
@@ -19,7 +19,6 @@
 extern "C" {
 #include "access/htup_details.h"
 #include "executor/spi.h"
-#include "executor/tstoreReceiver.h"
 #include "nodes/params.h"
 #include "utils/jsonb.h"
 #include "utils/tuplestore.h"
@@ -126,61 +125,29 @@ SpiResult execute(const webhook::listing::CompiledQuery& query, FunctionCallInfo
     return SpiResult{SPI_tuptable, SPI_processed};
 }
 
-// Checks that the rows statement's columns have the result type's types
-// (the statement is generated from that type, so only a bug can break this).
-void check_result_types(TupleDesc input, TupleDesc output) {
-    if (input->natts != output->natts) {
-        throw Error(webhook::sqlstate::kInternalError, "listing result type does not match");
-    }
-    for (int i = 0; i < input->natts; ++i) {
-        if (TupleDescAttr(input, i)->atttypid != TupleDescAttr(output, i)->atttypid) {
+// The column of each sort key among the result's columns (the rows
+// statement selects them in the same order).
+std::vector<AttrNumber> sort_key_columns(const SortOrder& order, TupleDesc result) {
+    std::vector<AttrNumber> columns;
+    for (const SortKey& key : order.keys) {
+        AttrNumber found = InvalidAttrNumber;
+        for (int i = 0; i < result->natts - 1 && found == InvalidAttrNumber; ++i) {
+            if (key.field->name == NameStr(TupleDescAttr(result, i)->attname)) found = i + 1;
+        }
+        if (found == InvalidAttrNumber) {
             throw Error(webhook::sqlstate::kInternalError,
-                        "listing result type does not match webhook.delivery",
-                        std::string("Column ") + NameStr(TupleDescAttr(output, i)->attname) +
-                            " has another type in the table.");
+                        "a sort key is not a column of webhook.listed_delivery",
+                        std::string("Sort key ") + std::string(key.field->name) + ".");
         }
+        columns.push_back(found);
     }
+    return columns;
 }
 
-// Runs the rows statement with its rows going straight into the function's
-// result, as PL/pgSQL's RETURN QUERY does: Postgres's own tuplestore
-// receiver, no SPI result table in between, no C++ code per row but the
-// cursor. The receiver checks the statement's column types against the
-// result type.
-void execute_into_result(const CompiledQuery& query, FunctionCallInfo fcinfo,
-                         ReturnSetInfo* result_info) {
-    webhook::pg::BoundParameters bound = webhook::pg::bind_parameters(query.parameters, fcinfo);
-    SPIPlanPtr plan = webhook::pg::cached_plan(query.sql, bound.types);
-    int count = static_cast<int>(bound.types.size());
-    int status = call_postgres([&] {
-        ParamListInfo parameters = makeParamList(count);
-        for (int i = 0; i < count; ++i) {
-            parameters->params[i].value = bound.values[i];
-            parameters->params[i].isnull = false;
-            parameters->params[i].pflags = PARAM_FLAG_CONST;
-            parameters->params[i].ptype = bound.types[i];
-        }
-        DestReceiver* receiver = CreateDestReceiver(DestTuplestore);
-        SetTuplestoreDestReceiverParams(receiver, result_info->setResult,
-                                        result_info->econtext->ecxt_per_query_memory, false,
-                                        result_info->setDesc,
-                                        "listing query does not match webhook.listed_delivery");
-        SPIExecuteOptions options{};
-        options.params = parameters;
-        options.read_only = true;
-        options.dest = receiver;
-        int result = SPI_execute_plan_extended(plan, &options);
-        receiver->rDestroy(receiver);
-        return result;
-    });
-    if (status < 0) {
-        throw Error(webhook::sqlstate::kInternalError, "listing query failed",
-                    std::string("SPI returned ") + SPI_result_code_string(status) + ".");
-    }
-}
-
-// Runs the rows statement and materialises its rows, each with its cursor,
-// in the requested order.
+// Runs the rows statement and stores its rows, each with its cursor, in the
+// function's result, in the requested order: they go from the scan to the
+// result through a receiver that appends the cursor to each (see
+// pg/listing_row_receiver.hpp), with no SPI result table in between.
 void return_rows(FunctionCallInfo fcinfo, const ListingRequest& request, const CursorCodec& codec,
                  std::int64_t limit, std::optional<std::int64_t> offset) {
     call_postgres([&] { InitMaterializedSRF(fcinfo, 0); });
@@ -193,18 +160,32 @@ void return_rows(FunctionCallInfo fcinfo, const ListingRequest& request, const C
 
     CursorWriter cursor(codec, request.order);
     webhook::pg::EnumLabels labels;
-    webhook::pg::ListingCursorScope cursor_scope(cursor, request.order, labels);
-    if (!query.reversed) {
-        execute_into_result(query, fcinfo, result_info);
-        return;
+    webhook::pg::ListingRowReceiver receiver(result_info->setResult, output,
+                                             sort_key_columns(request.order, output), cursor,
+                                             request.order, labels, query.reversed);
+    webhook::pg::BoundParameters bound = webhook::pg::bind_parameters(query.parameters, fcinfo);
+    SPIPlanPtr plan = webhook::pg::cached_plan(query.sql, bound.types);
+    int count = static_cast<int>(bound.types.size());
+    DestReceiver* destination = receiver.destination();
+    int status = call_postgres([&] {
+        ParamListInfo parameters = makeParamList(count);
+        for (int i = 0; i < count; ++i) {
+            parameters->params[i].value = bound.values[i];
+            parameters->params[i].isnull = false;
+            parameters->params[i].pflags = PARAM_FLAG_CONST;
+            parameters->params[i].ptype = bound.types[i];
+        }
+        SPIExecuteOptions options{};
+        options.params = parameters;
+        options.read_only = true;
+        options.dest = destination;
+        return SPI_execute_plan_extended(plan, &options);
+    });
+    if (status < 0) {
+        throw Error(webhook::sqlstate::kInternalError, "listing query failed",
+                    std::string("SPI returned ") + SPI_result_code_string(status) + ".");
     }
-    // A `before` page was read backward; give it back in the requested order.
-    SpiResult result = execute(query, fcinfo, true);
-    check_result_types(result.table->tupdesc, output);
-    for (uint64 n = result.rows; n-- > 0;) {
-        HeapTuple tuple = result.table->vals[n];
-        call_postgres([&] { tuplestore_puttuple(result_info->setResult, tuple); });
-    }
+    receiver.finish();
 }
 
 // One codec per backend and key: making one derives its MAC key (an HMAC),

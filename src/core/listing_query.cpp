@@ -70,15 +70,10 @@ CompiledQuery compile_rows_query(const ListingRequest& request,
     const std::optional<KeyValues>& position = query.reversed ? request.before : request.after;
     if (position) append_and(where, keyset_condition(order, *position, "d", parameters));
 
-    // Each row's cursor is made in the statement itself, so that its rows
-    // can go straight into the function's result (see list_deliveries.cpp).
-    std::string cursor = "webhook.listing_cursor(";
-    for (std::size_t i = 0; i < request.order.keys.size(); ++i) {
-        if (i > 0) cursor += ", ";
-        cursor += "d.";
-        cursor += request.order.keys[i].field->name;
-    }
-    cursor += ")";
+    // The columns only, in the table's order: an index scan then hands its
+    // tuples over as the table stores them, and the receiver appends each
+    // row's cursor to them (pg/listing_row_receiver.hpp). OFFSET and LIMIT
+    // leave the rows unchanged, so cursors are made for the page's rows only.
     std::string select;
     for (const std::string& column : columns) {
         select += select.empty() ? "SELECT " : ", ";
@@ -86,32 +81,9 @@ CompiledQuery compile_rows_query(const ListingRequest& request,
     }
     // The limit is a literal (a number the compiler computed, not user text):
     // a plan for a known small LIMIT is the index-scan plan, also when generic.
-    std::string order_limit = " ORDER BY " + order.sql("d") + " LIMIT " + std::to_string(limit);
-
-    if (!offset) {
-        // Only the page's rows reach the LIMIT, so the cursor is made in the
-        // same projection as the columns: one plan node fewer to start and to
-        // pass each row through. When no index serves the order, the planner
-        // makes the cursors after the Sort, for the rows the LIMIT takes only
-        // (webhook.listing_cursor is declared costly for that).
-        query.sql = select + ", " + cursor + kFrom + where + order_limit;
-        query.parameters = parameters.items();
-        return query;
-    }
-    // An OFFSET skips rows that the scan has already projected, so the rows
-    // are read in a subquery and the cursors made outside it, for the page's
-    // rows only; the subquery also returns any sort key not among the columns
-    // (the cursor is made from the keys). The outer ORDER BY keeps the order
-    // (the rows arrive in it, so it costs no sort).
-    std::string rows = select;
-    for (const SortKey& key : request.order.keys) {
-        std::string name(key.field->name);
-        bool listed = false;
-        for (const std::string& column : columns) listed = listed || column == name;
-        if (!listed) rows += ", d." + name;
-    }
-    rows += kFrom + where + order_limit + " OFFSET " + parameters.add_integer(*offset);
-    query.sql = select + ", " + cursor + " FROM (" + rows + ") AS d ORDER BY " + order.sql("d");
+    query.sql = select + kFrom + where + " ORDER BY " + order.sql("d") + " LIMIT " +
+                std::to_string(limit);
+    if (offset) query.sql += " OFFSET " + parameters.add_integer(*offset);
     query.parameters = parameters.items();
     return query;
 }

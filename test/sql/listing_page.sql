@@ -33,7 +33,7 @@ INSERT INTO pages VALUES ('none full', webhook.deliveries_page(page_size => 23, 
 INSERT INTO pages VALUES ('estimated', webhook.deliveries_page(page_size => 5, count => 'estimated'));
 INSERT INTO pages VALUES ('empty', webhook.deliveries_page(status => 'pending', event_type => 'nothing'));
 
-SELECT plan(51);
+SELECT plan(48);
 
 -- The row type is every delivery column, in order, then the cursor.
 SELECT is((SELECT array_agg(attname::text || ' ' || format_type(atttypid, atttypmod) ORDER BY attnum)
@@ -155,30 +155,6 @@ SELECT is(left(pg_temp.error_text($$SELECT * FROM webhook.list_deliveries(after 
 SELECT is(pg_temp.listed_ids(3, (SELECT c FROM some_cursor)), '14,13,12', 'the untouched cursor still works');
 SELECT is(pg_temp.listed_ids(3, (SELECT page #>> '{data,9,cursor}' FROM pages WHERE name = 'offset 1')), '14,13,12',
           'rows of offset pages carry working cursors too');
--- The function that makes cursors inside a listing mints none outside one.
-SELECT is(pg_temp.error_text($$SELECT webhook.listing_cursor(now(), gen_random_uuid())$$),
-          '42501 webhook.listing_cursor can only be used by the listing functions | Use the cursor column of webhook.list_deliveries or webhook.deliveries_page.',
-          'webhook.listing_cursor refuses to run outside a listing');
-
--- Cursors are made for the rows a page returns, not for every row the
--- statement reads: neither the rows an offset skips nor those a sort
--- (an order no index serves) passes over get one.
-CREATE FUNCTION pg_temp.cursors_made(sql text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE before bigint; after bigint;
-BEGIN
-    SET LOCAL track_functions = 'all';
-    SELECT coalesce(sum(calls), 0) INTO before FROM pg_stat_xact_user_functions
-    WHERE funcid = 'webhook.listing_cursor("any")'::regprocedure;
-    EXECUTE sql;
-    SELECT coalesce(sum(calls), 0) INTO after FROM pg_stat_xact_user_functions
-    WHERE funcid = 'webhook.listing_cursor("any")'::regprocedure;
-    RETURN after - before;
-END $$;
-SELECT is(pg_temp.cursors_made('SELECT webhook.deliveries_page(page_size => 5, page => 3, count => ''none'')'),
-          6::bigint, 'an offset page makes the cursors of its 5 rows and the look-ahead row only');
-SELECT is(pg_temp.cursors_made($$SELECT count(*) FROM webhook.list_deliveries(order_by => '[{"last_error": "asc"}]', page_size => 2)$$),
-          2::bigint, 'a sorted page makes the cursors of its 2 rows only');
-
 -- PostgREST runs GET requests in READ ONLY transactions.
 SET default_transaction_read_only = on;
 BEGIN;

@@ -21,11 +21,10 @@ TEST(ListingQuery, SelectsAFirstPage) {
     ListingRequest request;
     request.order = parse_order_by(std::nullopt);
     auto query = compile_rows_query(request, kColumns, 101, std::nullopt);
-    // One level: the cursor is made in the scan's own projection.
+    // The columns only: the receiver appends each row's cursor.
     EXPECT_EQ(query.sql,
-              "SELECT d.id, d.status, webhook.listing_cursor(d.created_at, d.id) FROM "
-              "webhook.delivery AS d ORDER BY d.created_at DESC NULLS FIRST, d.id DESC NULLS FIRST "
-              "LIMIT 101");
+              "SELECT d.id, d.status FROM webhook.delivery AS d ORDER BY d.created_at DESC NULLS "
+              "FIRST, d.id DESC NULLS FIRST LIMIT 101");
     EXPECT_TRUE(query.parameters.empty());
     EXPECT_FALSE(query.reversed);
 }
@@ -58,22 +57,17 @@ TEST(ListingQuery, ReadsAPreviousPageInReverse) {
     auto query = compile_rows_query(request, kColumns, 10, std::nullopt);
     EXPECT_TRUE(query.reversed);
     EXPECT_EQ(query.sql,
-              "SELECT d.id, d.status, webhook.listing_cursor(d.created_at, d.id) FROM "
-              "webhook.delivery AS d WHERE (d.created_at, d.id) > ($1, $2) ORDER BY d.created_at "
-              "ASC NULLS LAST, d.id ASC NULLS LAST LIMIT 10");
+              "SELECT d.id, d.status FROM webhook.delivery AS d WHERE (d.created_at, d.id) > ($1, "
+              "$2) ORDER BY d.created_at ASC NULLS LAST, d.id ASC NULLS LAST LIMIT 10");
 }
 
 TEST(ListingQuery, AddsAnOffsetParameterInOffsetMode) {
     ListingRequest request;
     request.order = parse_order_by(std::nullopt);
     auto query = compile_rows_query(request, kColumns, 10, 900);
-    // The cursors are made outside the LIMIT and OFFSET, for the page's rows
-    // only, from sort keys the subquery returns even when not asked for.
     EXPECT_EQ(query.sql,
-              "SELECT d.id, d.status, webhook.listing_cursor(d.created_at, d.id) FROM (SELECT "
-              "d.id, d.status, d.created_at FROM webhook.delivery AS d ORDER BY d.created_at DESC "
-              "NULLS FIRST, d.id DESC NULLS FIRST LIMIT 10 OFFSET $1) AS d ORDER BY d.created_at "
-              "DESC NULLS FIRST, d.id DESC NULLS FIRST");
+              "SELECT d.id, d.status FROM webhook.delivery AS d ORDER BY d.created_at DESC NULLS "
+              "FIRST, d.id DESC NULLS FIRST LIMIT 10 OFFSET $1");
     ASSERT_EQ(query.parameters.size(), 1u);
     EXPECT_EQ(query.parameters[0].source, ParameterSource::Integer);
     EXPECT_EQ(query.parameters[0].integer, 900);
