@@ -81,8 +81,8 @@ CompiledQuery compile_rows_query(const ListingRequest& request,
     }
     // The limit is a literal (a number the compiler computed, not user text):
     // a plan for a known small LIMIT is the index-scan plan, also when generic.
-    query.sql = select + kFrom + where + " ORDER BY " + order.sql("d") + " LIMIT " +
-                std::to_string(limit);
+    query.sql =
+        select + kFrom + where + " ORDER BY " + order.sql("d") + " LIMIT " + std::to_string(limit);
     if (offset) query.sql += " OFFSET " + parameters.add_integer(*offset);
     query.parameters = parameters.items();
     return query;

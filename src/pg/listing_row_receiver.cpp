@@ -167,8 +167,7 @@ bool receive_row(TupleTableSlot* slot, DestReceiver* self) {
         // never read).
         auto* header = reinterpret_cast<HeapTupleHeader>(reinterpret_cast<char*>(tuple) -
                                                          MINIMAL_TUPLE_OFFSET);
-        row = appended_row(state, header, tuple->t_len + MINIMAL_TUPLE_OFFSET, token,
-                           token_length);
+        row = appended_row(state, header, tuple->t_len + MINIMAL_TUPLE_OFFSET, token, token_length);
         if (copied) pfree(tuple);
     }
     if (row == nullptr) {
@@ -216,7 +215,8 @@ ListingRowReceiver::ListingRowReceiver(Tuplestorestate* store, TupleDesc result,
     int key_count = static_cast<int>(key_columns.size());
     int columns = result->natts;
     state_ = call_postgres([&] {
-        auto* state = static_cast<ListingRowReceiverState*>(palloc0(sizeof(ListingRowReceiverState)));
+        auto* state =
+            static_cast<ListingRowReceiverState*>(palloc0(sizeof(ListingRowReceiverState)));
         state->receiver.receiveSlot = receive_row;
         state->receiver.rStartup = start_statement;
         state->receiver.rShutdown = end_statement;
@@ -225,7 +225,8 @@ ListingRowReceiver::ListingRowReceiver(Tuplestorestate* store, TupleDesc result,
         state->store = store;
         state->result = result;
         state->key_count = key_count;
-        state->key_columns = static_cast<AttrNumber*>(palloc(Max(key_count, 1) * sizeof(AttrNumber)));
+        state->key_columns =
+            static_cast<AttrNumber*>(palloc(Max(key_count, 1) * sizeof(AttrNumber)));
         state->key_values = static_cast<Datum*>(palloc(Max(key_count, 1) * sizeof(Datum)));
         state->key_nulls = static_cast<bool*>(palloc(Max(key_count, 1) * sizeof(bool)));
         state->values = static_cast<Datum*>(palloc(columns * sizeof(Datum)));
