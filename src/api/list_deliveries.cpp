@@ -4,8 +4,6 @@
 // pg_catalog (pg/pinned_search_path.hpp), and return rows with cursors.
 #include <memory>
 
-#include <nlohmann/json.hpp>
-
 #include "core/listing_cursor.hpp"
 #include "core/listing_query.hpp"
 #include "pg/cursor_signing_key.hpp"
@@ -17,11 +15,9 @@
 #include "pg/workspace_visibility.hpp"
 
 extern "C" {
-#include "access/htup_details.h"
 #include "executor/spi.h"
 #include "nodes/params.h"
 #include "utils/jsonb.h"
-#include "utils/tuplestore.h"
 }
 
 namespace {
